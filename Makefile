@@ -1,0 +1,68 @@
+# One command per job. The first target that needs Python builds .venv from
+# pyproject.toml; nothing has to be installed by hand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help venv test lint data unit notebooks browser lab app report bench snapshots datapackage clean
+
+help:
+	@echo "make lab         open JupyterLab on the start notebook (the main job)"
+	@echo "make test        lint, data checks, unit tests, notebook runs, browser tests"
+	@echo "make report      run every notebook headlessly into offline HTML reports (reports/)"
+	@echo "make app         serve the explorers as Voila apps on localhost (code hidden)"
+	@echo "make bench       run the benchmarks in benchmarks/"
+	@echo "make snapshots   accept deliberate changes to chart and figure snapshots"
+	@echo "make datapackage regenerate data/datapackage.json from data/dictionary.yaml"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(PY) -m ruff check helpers tests benchmarks
+	$(PY) -m ruff format --check helpers tests benchmarks
+
+data: $(STAMP)
+	$(PY) -m helpers.check
+
+test: $(STAMP)
+	$(MAKE) lint
+	$(MAKE) data
+	$(PY) -m pytest -q -p no:cacheprovider
+
+unit: $(STAMP)
+	$(PY) -m pytest -q -m "not notebooks and not browser"
+
+notebooks: $(STAMP)
+	$(PY) -m pytest -q -m notebooks
+
+browser: $(STAMP)
+	$(PY) -m pytest -q -m browser
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+
+app: $(STAMP)
+	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True
+
+report: $(STAMP)
+	$(PY) -m helpers.report --all
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+snapshots: $(STAMP)
+	$(PY) -m pytest -q --update-snapshots -m "not browser"
+
+datapackage: $(STAMP)
+	$(PY) -m helpers.dictionary
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache
