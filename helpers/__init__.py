@@ -1,0 +1,24 @@
+"""Ketamine evidence suite: tables, charts and explorers.
+
+Educational use only; not medical advice. Every figure comes from one of five
+web articles (see ``load("sources")``) and carries the sentence it came from.
+The package's names are imported on first use, so ``python -m helpers.provenance``
+runs with the standard library alone.
+"""
+
+EDUCATIONAL_NOTE = (
+    "Educational use only, not medical advice. The figures are what five web articles say "
+    "(a clinic's marketing page, patient-advocacy blogs, a naturopath's article, a wellness "
+    "centre's post); they are not checked against the studies. Doses and routes shown here "
+    "are not recommendations."
+)
+
+__all__ = ["EDUCATIONAL_NOTE", "EvidenceValidationError", "load", "load_all", "with_sources"]
+
+
+def __getattr__(name):
+    if name in {"EvidenceValidationError", "load", "load_all", "with_sources"}:
+        from helpers import data
+
+        return getattr(data, name)
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
