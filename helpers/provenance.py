@@ -1,0 +1,193 @@
+"""Where a figure comes from: the source documents, and checks that a row's
+quote stands verbatim in its document and states the row's numbers.
+
+The documents live outside the repository (``../shared/seeds`` beside the
+clone, or the folder named by ``KETAMINE_SEEDS``). Everything else in the suite
+works without them; only these checks need them.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+SEEDS_ENV = "KETAMINE_SEEDS"
+
+# Words the documents use for numbers. "half" is both 50 (%) and 0.5 (hours).
+WORD_NUMBERS: dict[str, tuple[float, ...]] = {
+    "half": (50.0, 0.5),
+    "one third": (33.3,),
+    "one-third": (33.3,),
+    "1/3": (33.3,),
+    "two-thirds": (66.7,),
+    "twice": (2.0,),
+    "double": (2.0,),
+    "a couple": (2.0,),
+    "a few": (3.0,),
+    "one": (1.0,),
+    "once": (1.0,),
+    "single": (1.0,),
+    "two": (2.0,),
+    "three": (3.0,),
+    "four": (4.0,),
+    "five": (5.0,),
+    "six": (6.0,),
+    "seven": (7.0,),
+    "eight": (8.0,),
+    "ten": (10.0,),
+    "twenty": (20.0,),
+    "fifty": (50.0,),
+    "eighties": (1980.0, 1989.0),
+    "nineties": (1990.0, 1999.0),
+    "decades": (),
+}
+
+NUMBER_RE = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
+DECADE_RE = re.compile(r"\b(\d{3}0)['’]?s\b")
+MILLION_RE = re.compile(r"(\d+(?:\.\d+)?)\s+million\b")
+
+
+def seeds_dir() -> Path | None:
+    """The folder holding the five source documents, or None when absent."""
+    env = os.environ.get(SEEDS_ENV)
+    if env:
+        path = Path(env)
+        return path if path.is_dir() else None
+    default = ROOT.parent / "shared" / "seeds"
+    return default if default.is_dir() else None
+
+
+@cache
+def source_files() -> dict[str, str]:
+    """source_id -> file name, read from data/sources.csv."""
+    with open(DATA_DIR / "sources.csv", encoding="utf-8", newline="") as fh:
+        return {row["source_id"]: row["file_name"] for row in csv.DictReader(fh)}
+
+
+@cache
+def source_text(source_id: str) -> str:
+    """The full text of one document. Raises FileNotFoundError naming the folder."""
+    folder = seeds_dir()
+    if folder is None:
+        raise FileNotFoundError(
+            f"source documents not found: set {SEEDS_ENV} or put them in {ROOT.parent / 'shared' / 'seeds'}"
+        )
+    name = source_files()[source_id]
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number a span states, in digits or in the words the documents use."""
+    found: list[float] = []
+    for match in NUMBER_RE.finditer(text):
+        found.append(float(match.group().replace(",", "")))
+    for match in MILLION_RE.finditer(text):
+        found.append(float(match.group(1)) * 1e6)
+    for match in DECADE_RE.finditer(text):
+        found.append(float(match.group(1)) + 9)
+    lowered = text.lower()
+    for word, values in WORD_NUMBERS.items():
+        if re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", lowered):
+            found.extend(values)
+    return found
+
+
+def states_number(text: str, value: float) -> bool:
+    """Whether ``text`` states ``value`` (sign ignored: BC years are negative)."""
+    target = abs(float(value))
+    return any(math.isclose(abs(n), target, rel_tol=1e-3, abs_tol=0.051) for n in numbers_in(text))
+
+
+def quote_problems(source_id: str, quote: str, values: list[float]) -> list[str]:
+    """Why a quote fails as provenance: absent from the document, or missing a number."""
+    problems = []
+    text = source_text(source_id)
+    if quote not in text:
+        problems.append(f"quote not found verbatim in source {source_id}: {quote[:80]!r}")
+    for value in values:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        if not states_number(quote, value):
+            problems.append(f"quote does not state the number {value:g}: {quote[:80]!r}")
+    return problems
+
+
+def unique_lines(source_id: str) -> list[tuple[int, str]]:
+    """(line number, text) of each distinct non-blank line; repeated copies count once."""
+    seen: set[str] = set()
+    lines = []
+    for number, line in enumerate(source_text(source_id).split("\n"), start=1):
+        key = line.strip()
+        if key and key not in seen:
+            seen.add(key)
+            lines.append((number, line))
+    return lines
+
+
+def uncovered_numbers(source_id: str, spans: list[str], ledger: list[tuple[str, str]]) -> list[str]:
+    """Numbers written in digits in a document that no figure quote and no ledger entry covers.
+
+    ``spans`` are the figure rows' quotes for this source; ``ledger`` holds
+    (number, context) pairs from not_figures.csv. A number is covered when a
+    span containing it stands in its line at its place.
+    """
+    missing = []
+    for line_no, line in unique_lines(source_id):
+        covered: list[tuple[int, int]] = []
+        for span in spans:
+            start = line.find(span)
+            while start != -1:
+                covered.append((start, start + len(span)))
+                start = line.find(span, start + 1)
+        for match in NUMBER_RE.finditer(line):
+            if any(a <= match.start() and match.end() <= b for a, b in covered):
+                continue
+            if any(
+                number == match.group()
+                and context in line
+                and line.find(context) <= match.start() < line.find(context) + len(context)
+                for number, context in ledger
+            ):
+                continue
+            context = line[max(0, match.start() - 60) : match.end() + 60]
+            missing.append(f"source {source_id} line {line_no}: {match.group()!r} in ...{context}...")
+    return missing
+
+
+def _main(paths: list[str]) -> int:
+    """Check CSV files from the command line: python -m helpers.provenance data/x.csv"""
+    value_columns = (
+        "value_low",
+        "value_high",
+        "year_start",
+        "year_end",
+        "sample_n",
+        "stated_alt_low",
+        "stated_alt_high",
+    )
+    bad = 0
+    for path in paths:
+        with open(path, encoding="utf-8", newline="") as fh:
+            for line_no, row in enumerate(csv.DictReader(fh), start=2):
+                pairs = (
+                    [("quote", "source_id")] if "quote" in row else [("quote_a", "source_a"), ("quote_b", "source_b")]
+                )
+                for quote_col, source_col in pairs:
+                    values = [float(row[c]) for c in value_columns if quote_col == "quote" and row.get(c)]
+                    for problem in quote_problems(row[source_col], row[quote_col], values):
+                        bad += 1
+                        print(f"{path}:{line_no} {row.get('id', '')} {problem}")
+    print(f"{bad} problem(s)")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))
