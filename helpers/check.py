@@ -1,0 +1,74 @@
+"""The data checks run by ``make data`` (and so by ``make test``).
+
+Hard-fails, listing every problem: tables that break their schema, a
+datapackage.json that no longer matches the dictionary, quotes that are not
+verbatim in their document or do not state the row's numbers, and numbers in
+the documents that no row accounts for. Checks that need the source documents
+are skipped, with a message, when the documents are absent.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from helpers.data import load_all
+from helpers.dictionary import DATAPACKAGE_PATH, datapackage_json, family_names
+from helpers.provenance import quote_problems, seeds_dir, uncovered_numbers
+
+VALUE_COLUMNS = ("value_low", "value_high", "year_start", "year_end", "sample_n", "stated_alt_low", "stated_alt_high")
+
+
+def row_values(row) -> list[float]:
+    """The numbers a figure row claims its quote states."""
+    return [float(row[c]) for c in VALUE_COLUMNS if c in row and row[c] is not None and row[c] == row[c]]
+
+
+def provenance_problems(tables) -> list[str]:
+    """Quotes not verbatim in their document, or not stating the row's numbers."""
+    problems = []
+    for name in family_names():
+        for row in tables[name].to_dict("records"):
+            for problem in quote_problems(row["source_id"], row["quote"], row_values(row)):
+                problems.append(f"data/{name}.csv id {row['id']}: {problem}")
+    for row in tables["contradictions"].to_dict("records"):
+        for side in ("a", "b"):
+            for problem in quote_problems(row[f"source_{side}"], row[f"quote_{side}"], []):
+                problems.append(f"data/contradictions.csv id {row['id']} quote_{side}: {problem}")
+    return problems
+
+
+def audit_problems(tables) -> list[str]:
+    """Numbers in the documents that are neither in a figure quote nor in not_figures.csv."""
+    ledger = tables["not_figures"]
+    problems = []
+    for source_id in tables["sources"]["source_id"]:
+        spans = [
+            q for name in family_names() for q in tables[name].loc[tables[name]["source_id"] == source_id, "quote"]
+        ]
+        entries = ledger.loc[ledger["source_id"] == source_id, ["number", "context_text"]]
+        problems += uncovered_numbers(source_id, spans, list(entries.itertuples(index=False, name=None)))
+    return problems
+
+
+def main() -> int:
+    tables = load_all()  # raises EvidenceValidationError listing every schema problem
+    print(f"schema: {len(tables)} tables valid, {sum(len(t) for t in tables.values())} rows")
+    failures = []
+    if DATAPACKAGE_PATH.read_text(encoding="utf-8") != datapackage_json():
+        failures.append("data/datapackage.json is out of date with data/dictionary.yaml: run `make datapackage`")
+    if seeds_dir() is None:
+        print("provenance: SKIPPED, source documents not found (set KETAMINE_SEEDS)")
+    else:
+        found = provenance_problems(tables)
+        print(f"provenance: {len(found)} problem(s) in {sum(len(tables[n]) for n in family_names())} figure quotes")
+        failures += found
+        missing = audit_problems(tables)
+        print(f"audit: {len(missing)} number(s) in the documents not accounted for")
+        failures += missing
+    for failure in failures:
+        print(f"  - {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,263 @@
+"""Load the evidence tables as validated, typed DataFrames.
+
+``load("response_rates")`` validates the file on every call (schema checks by
+Frictionless, cross-field rules below) and raises one
+:class:`EvidenceValidationError` listing every problem with its file, row,
+column and rule. Nothing is coerced or dropped: a cell that does not parse is
+an error, not a NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.dictionary import SOURCE_COLUMNS, datapackage, field_spec, table_fields, table_names
+from helpers.provenance import DATA_DIR
+from helpers.units import HOURS_PER, agrees_within_rounding, convert_concentration
+
+CONCENTRATION_UNITS = ("ng/mL", "uM", "nM", "mg/L")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken cell or row: where it is and which rule it breaks."""
+
+    file: str
+    row: int | None  # line number in the CSV file (the header is line 1)
+    column: str | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: [{self.rule}] {self.message}"
+
+
+class EvidenceValidationError(ValueError):
+    """A table broke one or more rules; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = [f"{len(problems)} problem(s) in the evidence tables:"] + [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+def _read_raw(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
+def _schema_problems(table: str, data_dir: Path) -> list[Problem]:
+    """Types, required cells, enums, patterns, lengths, unique ids and known sources (Frictionless)."""
+    from frictionless import Package
+
+    descriptor = datapackage()
+    package = Package(descriptor, basepath=str(data_dir))
+    report = package.get_resource(table).validate()
+    file = str(data_dir / f"{table}.csv")
+    resource = next(r for r in descriptor["resources"] if r["name"] == table)
+    primary_key = resource["schema"].get("primaryKey", [None])[0]
+    problems = []
+    for error in report.flatten(["rowNumber", "fieldName", "type", "note", "cell", "message"]):
+        row, column, kind, note, cell, message = error
+        if kind == "foreign-key":
+            column = next((c for c in SOURCE_COLUMNS if f'"{c}"' in note), column)
+            text = f"unknown source id: {note}; sources.csv lists the valid ids"
+        elif kind in ("type-error", "constraint-error"):
+            text = f"value {cell!r} breaks {note}"
+        elif kind in ("unique-error", "primary-key"):
+            column = column or primary_key
+            kind = "duplicate-id"
+            text = f"value {cell!r} is {note}" if cell else message
+        else:
+            text = message
+        problems.append(Problem(file, row, column, kind, text))
+    return problems
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _row_problems(table: str, data_dir: Path, rows: list[dict[str, str]]) -> list[Problem]:
+    """Rules across columns that a column schema cannot state."""
+    file = str(data_dir / f"{table}.csv")
+    problems: list[Problem] = []
+    for line, row in enumerate(rows, start=2):
+
+        def bad(column: str | None, rule: str, message: str, line: int = line) -> None:
+            problems.append(Problem(file, line, column, rule, message))
+
+        low, high = _number(row.get("value_low", "")), _number(row.get("value_high", ""))
+        if "value_low" in row:
+            never = row.get("value_status") == "never measured"
+            if never and (low is not None or high is not None):
+                bad(
+                    "value_low",
+                    "never-measured-has-value",
+                    "a figure marked 'never measured' must leave value_low/value_high empty",
+                )
+            if not never and row.get("value_low", "") == "":
+                bad("value_low", "value-required", "value_low is empty; only value_status 'never measured' may omit it")
+            if not never and row.get("value_high", "") == "":
+                bad("value_high", "value-required", "value_high is empty; give value_low again for a single figure")
+            if low is not None and high is not None and low > high:
+                bad("value_high", "low-above-high", f"value_low {low:g} is above value_high {high:g}")
+            if row.get("unit") == "%":
+                for column, value in (("value_low", low), ("value_high", high)):
+                    if value is not None and not 0 <= value <= 100:
+                        bad(column, "percent-out-of-range", f"{value:g}% is outside 0-100")
+        start, end = _number(row.get("year_start", "")), _number(row.get("year_end", ""))
+        if start is not None and end is not None and start > end:
+            bad("year_end", "low-above-high", f"year_start {start:g} is after year_end {end:g}")
+        if table == "time_course":
+            unit = row.get("unit", "")
+            for value, column in ((low, "duration_low_h"), (high, "duration_high_h")):
+                stated = _number(row.get(column, ""))
+                if unit in HOURS_PER and value is not None:
+                    expected = value * HOURS_PER[unit]
+                    if stated is None or not math.isclose(stated, expected, rel_tol=1e-3, abs_tol=1e-3):
+                        bad(
+                            column,
+                            "hours-mismatch",
+                            f"{row.get(column)!r} should be {expected:.4g} ({value:g} {unit} in hours)",
+                        )
+                elif unit not in HOURS_PER and stated is not None:
+                    bad(column, "hours-for-non-time", f"unit {unit!r} is not a duration; leave {column} empty")
+        if table == "pharmacokinetics":
+            problems.extend(_conversion_problems(file, line, row, low, high))
+    return problems
+
+
+def _conversion_problems(file: str, line: int, row: dict[str, str], low, high) -> list[Problem]:
+    """The stored conversion_check must say what the arithmetic says."""
+    alt_unit = row.get("stated_alt_unit", "")
+    has_alt = bool(row.get("stated_alt_low") or row.get("stated_alt_high"))
+    stored = row.get("conversion_check", "")
+    if not has_alt:
+        if stored != "n/a":
+            return [
+                Problem(
+                    file,
+                    line,
+                    "conversion_check",
+                    "conversion-check",
+                    f"no stated conversion, so it must be 'n/a', not {stored!r}",
+                )
+            ]
+        return []
+    unit = row.get("unit", "")
+    if unit not in CONCENTRATION_UNITS or alt_unit not in CONCENTRATION_UNITS:
+        return [
+            Problem(
+                file,
+                line,
+                "stated_alt_unit",
+                "conversion-units",
+                f"cannot convert {unit!r} to {alt_unit!r}; use {CONCENTRATION_UNITS}",
+            )
+        ]
+    agree = all(
+        agrees_within_rounding(convert_concentration(value, unit, alt_unit), row[column])
+        for value, column in ((low, "stated_alt_low"), (high, "stated_alt_high"))
+        if value is not None and row.get(column)
+    )
+    expected = "agrees" if agree else "disagrees"
+    if stored != expected:
+        return [
+            Problem(
+                file,
+                line,
+                "conversion_check",
+                "conversion-check",
+                f"the document's conversion {expected} with ours, but the row says {stored!r}",
+            )
+        ]
+    return []
+
+
+def validate_table(table: str, data_dir: Path | str = DATA_DIR) -> list[Problem]:
+    """Every problem in one table (empty when it is valid)."""
+    table_fields(table)  # unknown table -> KeyError listing the choices
+    data_dir = Path(data_dir)
+    path = data_dir / f"{table}.csv"
+    if not path.exists():
+        return [Problem(str(path), None, None, "missing-file", f"no file for table {table!r}")]
+    header, rows = _read_raw(path)
+    expected = table_fields(table)
+    if header != expected:
+        return [
+            Problem(str(path), 1, None, "header", f"header {header} should be {expected} (see data/dictionary.yaml)")
+        ]
+    raw = path.read_bytes()
+    problems = []
+    if b"\r\n" in raw:
+        problems.append(Problem(str(path), None, None, "line-endings", "CRLF line endings; the tables use LF"))
+    problems += _schema_problems(table, data_dir)
+    problems += _row_problems(table, data_dir, rows)
+    return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))
+
+
+def _dtype(column: str):
+    spec = field_spec(column)
+    if spec.get("enum"):
+        return pd.CategoricalDtype(categories=spec["enum"])
+    return {"string": "string", "number": "float64", "integer": "Int64", "boolean": "boolean"}[spec["type"]]
+
+
+def _typed(table: str, rows: list[dict[str, str]]) -> pd.DataFrame:
+    """Typed frame from already-validated rows: empty cells become NA, enums categoricals."""
+    frame = pd.DataFrame(rows, columns=table_fields(table), dtype="string")
+    for column in frame.columns:
+        kind = field_spec(column)["type"]
+        cells = frame[column].mask(frame[column] == "")
+        if kind == "number":
+            cells = pd.to_numeric(cells, errors="raise").astype("float64")
+        elif kind == "integer":
+            cells = pd.to_numeric(cells, errors="raise").astype("Int64")
+        elif kind == "boolean":
+            cells = cells.map({"true": True, "false": False}).astype("boolean")
+        frame[column] = cells.astype(_dtype(column))
+    frame.attrs["table"] = table
+    return frame
+
+
+def load(table: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """A validated, typed table. Raises EvidenceValidationError listing every problem."""
+    problems = validate_table(table, data_dir)
+    if problems:
+        raise EvidenceValidationError(problems)
+    _, rows = _read_raw(Path(data_dir) / f"{table}.csv")
+    return _typed(table, rows)
+
+
+def load_all(data_dir: Path | str = DATA_DIR) -> dict[str, pd.DataFrame]:
+    """Every table, validated; one error lists the problems of all tables."""
+    problems = [p for table in table_names() for p in validate_table(table, data_dir)]
+    if problems:
+        raise EvidenceValidationError(problems)
+    return {table: _typed(table, _read_raw(Path(data_dir) / f"{table}.csv")[1]) for table in table_names()}
+
+
+def with_sources(frame: pd.DataFrame, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """The frame with each row's source title, publisher and publisher kind joined on."""
+    sources = load("sources", data_dir)[["source_id", "title", "publisher", "publisher_kind"]]
+    sources = sources.rename(columns={"title": "source_title"})
+    merged = frame.merge(sources, on="source_id", how="left", validate="many_to_one")
+    merged.attrs.update(frame.attrs)
+    return merged
