@@ -1,0 +1,140 @@
+"""Notebook parameters: one spec per notebook, used three ways.
+
+- the notebook's ``parameters`` cell holds the defaults (a test checks they match);
+- the explorer builds its controls from it (dropdown choices, slider bounds);
+- the report command validates parameters against it *before* anything runs,
+  because papermill by itself only warns about unknown names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from helpers.dictionary import field_spec
+
+ALL = "all"
+
+
+class ParameterError(ValueError):
+    """A parameter name, type or value that a notebook does not accept."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One notebook parameter: its default, its type and what values it accepts."""
+
+    name: str
+    default: Any
+    help: str
+    choices: tuple | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def check(self, value: Any, notebook: str) -> Any:
+        """The value if valid; otherwise a ParameterError that names the parameter and the rule."""
+        where = f"notebook {notebook}: parameter {self.name!r}"
+        kind = self.kind
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is int and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ParameterError(f"{where} must be {kind.__name__}, got {type(value).__name__} {value!r} ({self.help})")
+        if self.choices is not None and value not in self.choices:
+            options = ", ".join(repr(c) for c in self.choices)
+            raise ParameterError(f"{where} cannot be {value!r}; choose one of: {options}")
+        if self.minimum is not None and value < self.minimum:
+            raise ParameterError(f"{where} must be at least {self.minimum:g}, got {value!r} ({self.help})")
+        if self.maximum is not None and value > self.maximum:
+            raise ParameterError(f"{where} must be at most {self.maximum:g}, got {value!r} ({self.help})")
+        return value
+
+
+def _enum(field: str, with_all: bool = True) -> tuple:
+    values = tuple(field_spec(field)["enum"])
+    return ((ALL,) + values) if with_all else values
+
+
+SOURCE_IDS = (ALL, "000", "001", "002", "003", "004")
+ROUTES_SIMULATED = ("IV", "IM", "intranasal", "oral", "sublingual", "rectal")
+
+NOTEBOOKS: dict[str, tuple[Param, ...]] = {
+    "00_start_here": (),
+    "01_response_rates": (
+        Param("condition", ALL, "condition treated", _enum("condition")),
+        Param("arm", ALL, "ketamine, esketamine or the usual-care comparator", _enum("arm")),
+        Param("evidence_kind", ALL, "what the figure rests on", _enum("evidence_kind")),
+        Param("source_id", ALL, "one source document", SOURCE_IDS),
+        Param("color_by", "arm", "what colours the marks", ("arm", "evidence_kind", "source_id", "condition")),
+    ),
+    "02_relapse_timeline": (
+        Param("context", ALL, "group of time landmarks", _enum("context")),
+        Param("log_scale", True, "log time axis (minutes to months on one axis)"),
+        Param("source_id", ALL, "one source document", SOURCE_IDS),
+    ),
+    "03_prevalence": (
+        Param("denominator", "students", "what a share is a share of (one per chart)", _enum("denominator", False)),
+        Param("region", ALL, "region of the survey", (ALL, "Hong Kong", "Taiwan", "Australia", "United States")),
+        Param("log_scale", False, "log value axis"),
+    ),
+    "04_bioavailability": (
+        Param("unit", "ng/mL", "concentration unit", ("ng/mL", "uM", "mg/L", "nM")),
+        Param("log_scale", True, "log concentration axis"),
+        Param("matrix", ALL, "where the concentration is measured", (ALL, "plasma", "blood or plasma", "CSF")),
+    ),
+    "05_safety": (
+        Param("dose_context", ALL, "dose setting", _enum("dose_context")),
+        Param("color_by", "dose_context", "what colours the marks", ("dose_context", "evidence_kind", "source_id")),
+    ),
+    "06_history": (
+        Param("topic", ALL, "strand of the story", _enum("topic")),
+        Param("year_from", 1950, "first year shown", minimum=-2000, maximum=2030),
+        Param("year_to", 2025, "last year shown", minimum=-2000, maximum=2030),
+        Param("color_by", "topic", "what colours the marks", ("topic", "event_kind", "source_id")),
+    ),
+}
+
+
+def notebook_names() -> list[str]:
+    """Every notebook with a parameter spec, in order."""
+    return list(NOTEBOOKS)
+
+
+def spec(notebook: str) -> tuple[Param, ...]:
+    """The parameters a notebook accepts."""
+    try:
+        return NOTEBOOKS[notebook]
+    except KeyError:
+        raise ParameterError(f"unknown notebook {notebook!r}; choose one of: {', '.join(NOTEBOOKS)}") from None
+
+
+def defaults(notebook: str) -> dict[str, Any]:
+    """The notebook's default parameters."""
+    return {p.name: p.default for p in spec(notebook)}
+
+
+def validate(notebook: str, values: dict[str, Any] | None = None, check_order: bool = True) -> dict[str, Any]:
+    """Defaults overlaid with ``values``, every one checked. Unknown names are errors, not warnings.
+
+    ``check_order=False`` skips the year_from <= year_to rule, for live sliders that may cross.
+    """
+    params = {p.name: p for p in spec(notebook)}
+    values = dict(values or {})
+    unknown = sorted(set(values) - set(params))
+    if unknown:
+        valid = ", ".join(params) or "(none: this notebook takes no parameters)"
+        raise ParameterError(
+            f"notebook {notebook}: unknown parameter(s) {', '.join(map(repr, unknown))}; valid: {valid}"
+        )
+    checked = {name: param.check(values.get(name, param.default), notebook) for name, param in params.items()}
+    if check_order and "year_from" in checked and checked["year_from"] > checked["year_to"]:
+        raise ParameterError(
+            f"notebook {notebook}: parameter 'year_from' ({checked['year_from']}) "
+            f"is after 'year_to' ({checked['year_to']})"
+        )
+    return checked
