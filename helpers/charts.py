@@ -31,7 +31,7 @@ TOOLTIP = [
     alt.Tooltip("source_label:N", title="source"),
     alt.Tooltip("quote:N", title="quote"),
 ]
-UNIT_WORDS = {"%": "%", "uM": "µM", "count": "", "sessions": " sessions", "per wk": " per week"}
+UNIT_WORDS = {"%": "%", "uM": " µM", "count": "", "sessions": " sessions", "per wk": " per week"}
 
 
 def _fmt(value: float) -> str:

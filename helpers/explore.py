@@ -17,12 +17,13 @@ import base64
 import html
 import os
 from collections.abc import Callable
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import altair as alt
 import ipywidgets as widgets
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 from IPython.display import HTML, display
 
 from helpers import charts
@@ -148,13 +149,22 @@ class Explorer:
     def _on_change(self, _change=None) -> None:
         self.refresh()
 
+    def live_specs(self, frame: pd.DataFrame, values: dict[str, Any]) -> list[dict]:
+        """The current specs without JSON-schema validation.
+
+        Validation is ~90% of an update's cost; every builder's output for every
+        option value is schema-validated in the test suite instead.
+        """
+        with debug_mode(False):
+            return [chart.to_dict(validate=False) for chart in self.charts(frame, values)]
+
     def refresh(self) -> None:
         """Rebuild the charts, table and download link from the current controls."""
-        frame = self.data
-        built = self.charts(frame, self.values)
+        frame, values = self.data, self.values
         if self._jcharts is not None:
-            for jchart, chart in zip(self._jcharts, built, strict=True):
-                jchart.chart = chart
+            for jchart, spec_dict in zip(self._jcharts, self.live_specs(frame, values), strict=True):
+                if jchart.spec != spec_dict:
+                    jchart.spec = spec_dict
         self._count.value = f"<b>{len(frame)}</b> of {len(self.source)} figures match."
         self._download.value = download_link(frame, f"{self.table}_filtered.csv")
         self._table.value = table_html(frame)
@@ -207,7 +217,12 @@ class TimelineExplorer(Explorer):
         return filter_equal(frame, values, ["context", "source_id"])
 
     def charts(self, frame, values):
-        return [charts.timeline_chart(frame, log_scale=values["log_scale"]), charts.response_curve_chart(self.source)]
+        return [charts.timeline_chart(frame, log_scale=values["log_scale"]), *self.fixed_charts]
+
+    @cached_property
+    def fixed_charts(self):
+        """The schematic curve does not depend on any control: built once."""
+        return [charts.response_curve_chart(self.source)]
 
 
 class PrevalenceExplorer(Explorer):
@@ -229,8 +244,13 @@ class PharmacokineticsExplorer(Explorer):
     def charts(self, frame, values):
         return [
             charts.concentrations_chart(frame, unit=values["unit"], log_scale=values["log_scale"]),
-            charts.bioavailability_chart(self.source),
+            *self.fixed_charts,
         ]
+
+    @cached_property
+    def fixed_charts(self):
+        """Bioavailability by route does not depend on any control: built once."""
+        return [charts.bioavailability_chart(self.source)]
 
 
 class SafetyExplorer(Explorer):

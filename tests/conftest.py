@@ -46,3 +46,17 @@ def seeds() -> Path:
     if folder is None:
         pytest.skip("source documents not found: set KETAMINE_SEEDS or place them in ../shared/seeds")
     return folder
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="accept the current chart specs and key numbers as the new snapshots (make snapshots)",
+    )
+
+
+@pytest.fixture
+def update_snapshots(request) -> bool:
+    return request.config.getoption("--update-snapshots")

@@ -1,0 +1,102 @@
+"""Notebooks: clean in git, parameters matching their spec, and executing headlessly under papermill."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from helpers.explore import REPORT_ENV, VEGALITE_MIME
+from helpers.params import defaults, notebook_names
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ALL = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_every_notebook_has_a_parameter_spec_and_vice_versa():
+    assert ALL == sorted(notebook_names())
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_is_clean_and_has_header_and_parameters(name):
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "strip outputs before committing"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {name[:2]}")
+    assert "not medical advice" in first.source
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    if defaults(name):
+        assert len(tagged) == 1, "one cell tagged 'parameters'"
+        namespace: dict = {}
+        exec(tagged[0].source, namespace)  # noqa: S102 - our own committed notebook
+        assert {k: namespace[k] for k in defaults(name)} == defaults(name)
+    for cell in code:
+        assert len(cell.source.splitlines()) <= 12, "notebooks stay thin: logic belongs in helpers/"
+
+
+def execute(name: str, tmp_path: Path, params: dict | None = None, report: bool = False) -> nbformat.NotebookNode:
+    out = tmp_path / f"{name}.ipynb"
+    env = os.environ.copy()
+    if report:
+        os.environ[REPORT_ENV] = "1"
+    try:
+        pm.execute_notebook(
+            str(NOTEBOOKS / f"{name}.ipynb"),
+            str(out),
+            parameters=params or {},
+            cwd=str(NOTEBOOKS),
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+    return nbformat.read(out, as_version=4)
+
+
+def outputs(nb, mime):
+    return [
+        o["data"][mime]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if mime in o.get("data", {})
+    ]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_runs_with_defaults(name, tmp_path):
+    nb = execute(name, tmp_path)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    if name != "00_start_here":
+        assert outputs(nb, "application/vnd.jupyter.widget-view+json"), "the explorer panel is displayed"
+
+
+ALTERNATIVES = {
+    "01_response_rates": ({"condition": "fibromyalgia", "color_by": "source_id"}, "condition", {"fibromyalgia"}),
+    "02_relapse_timeline": ({"context": "pain", "log_scale": False}, "context", {"pain"}),
+    "03_prevalence": ({"denominator": "drug users", "log_scale": True}, "denominator", {"drug users"}),
+    "04_bioavailability": ({"unit": "uM", "matrix": "CSF"}, "matrix", {"CSF"}),
+    "05_safety": ({"dose_context": "sub-anesthetic dose"}, "dose_context", {"sub-anesthetic dose"}),
+    "06_history": ({"topic": "esketamine", "year_from": 1990}, "topic", {"esketamine"}),
+}
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name", list(ALTERNATIVES))
+def test_notebook_runs_with_other_parameters(name, tmp_path):
+    params, column, expected = ALTERNATIVES[name]
+    nb = execute(name, tmp_path, params, report=True)
+    specs = outputs(nb, VEGALITE_MIME)
+    assert specs, "report mode displays static Vega-Lite specs"
+    spec = specs[0] if isinstance(specs[0], dict) else json.loads(specs[0])
+    rows = [r for rows in spec["datasets"].values() for r in rows if column in r]
+    assert rows and {r[column] for r in rows} == expected
