@@ -13,11 +13,11 @@ EDUCATIONAL_NOTE = (
     "are not recommendations."
 )
 
-__all__ = ["EDUCATIONAL_NOTE", "EvidenceValidationError", "load", "load_all", "with_sources"]
+__all__ = ["EDUCATIONAL_NOTE", "EvidenceValidationError", "load", "load_all", "where", "with_sources"]
 
 
 def __getattr__(name):
-    if name in {"EvidenceValidationError", "load", "load_all", "with_sources"}:
+    if name in {"EvidenceValidationError", "load", "load_all", "where", "with_sources"}:
         from helpers import data
 
         return getattr(data, name)

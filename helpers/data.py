@@ -13,6 +13,7 @@ import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -261,3 +262,38 @@ def with_sources(frame: pd.DataFrame, data_dir: Path | str = DATA_DIR) -> pd.Dat
     merged = frame.merge(sources, on="source_id", how="left", validate="many_to_one")
     merged.attrs.update(frame.attrs)
     return merged
+
+
+def where(row_id: str, data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
+    """Where a figure comes from, in one step: document, heading, sentence and line number.
+
+    ``where("resp-019")`` -> {"table": "response_rates", "source": "003 · Reconscious Medical ...", ...}
+    """
+    from helpers.dictionary import family_names
+    from helpers.provenance import seeds_dir, source_text
+
+    prefixes = {}
+    for table in family_names():
+        frame = load(table, data_dir)
+        prefixes[table] = frame["id"].str.split("-").str[0].iloc[0]
+        match = frame[frame["id"] == row_id]
+        if len(match):
+            row = match.iloc[0]
+            source = load("sources", data_dir).set_index("source_id").loc[row["source_id"]]
+            line = None
+            if seeds_dir() is not None:
+                text = source_text(row["source_id"])
+                line = text[: text.index(row["quote"])].count("\n") + 1 if row["quote"] in text else None
+            return {
+                "table": table,
+                "id": row_id,
+                "source": f"{row['source_id']} · {source['publisher']}: {source['title']} ({source['publisher_kind']})",
+                "file": f"{source['file_name']}" + (f", line {line}" if line else ""),
+                "section": row["section"],
+                "quote": row["quote"],
+                "evidence_kind": row["evidence_kind"],
+                "qualifier": row["qualifier"],
+                "note": row["note"] if pd.notna(row["note"]) else "",
+            }
+    choices = ", ".join(f"{p}-NNN ({t})" for t, p in prefixes.items())
+    raise KeyError(f"no figure with id {row_id!r}; ids look like {choices}")
