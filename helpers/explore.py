@@ -99,12 +99,22 @@ def filter_equal(frame: pd.DataFrame, values: dict[str, Any], columns: list[str]
     return frame[mask]
 
 
+EXPLORERS: dict[str, type[Explorer]] = {}
+
+
 class Explorer:
-    """Controls + chart(s) + table + download for one notebook."""
+    """Controls + chart(s) + table + download for one notebook.
+
+    A subclass that sets ``notebook`` registers itself in EXPLORERS.
+    """
 
     notebook: str = ""
     table: str = ""
-    title: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.notebook:
+            EXPLORERS[cls.notebook] = cls
 
     def __init__(self, params: dict[str, Any] | None = None, **overrides: Any):
         self.initial = validate(self.notebook, {**(params or {}), **overrides})
@@ -276,22 +286,20 @@ class HistoryExplorer(Explorer):
         return [charts.milestones_chart(frame, color_by=values["color_by"])]
 
 
-EXPLORERS: dict[str, type[Explorer]] = {
-    cls.notebook: cls
-    for cls in (
-        ResponseRatesExplorer,
-        TimelineExplorer,
-        PrevalenceExplorer,
-        PharmacokineticsExplorer,
-        SafetyExplorer,
-        HistoryExplorer,
-    )
-}
+def explorer_class(notebook: str) -> type[Explorer]:
+    """The explorer class of a notebook, importing the modules that define the later ones."""
+    if notebook not in EXPLORERS:
+        import helpers.claims  # noqa: F401  (registers 07_claims_check)
+        import helpers.simulator  # noqa: F401  (registers 08_pk_simulator)
+    try:
+        return EXPLORERS[notebook]
+    except KeyError:
+        raise KeyError(f"no explorer for notebook {notebook!r}; choose one of: {', '.join(EXPLORERS)}") from None
 
 
 def explore(notebook: str, params: dict[str, Any] | None = None) -> Explorer:
     """Build and display the explorer for a notebook; returns it for further use."""
-    explorer = EXPLORERS[notebook](params)
+    explorer = explorer_class(notebook)(params)
     explorer.show()
     return explorer
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from helpers.dictionary import field_spec
+from helpers.dictionary import family_names, field_spec
 
 ALL = "all"
 
@@ -96,6 +96,12 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         Param("year_from", 1950, "first year shown", minimum=-2000, maximum=2030),
         Param("year_to", 2025, "last year shown", minimum=-2000, maximum=2030),
         Param("color_by", "topic", "what colours the marks", ("topic", "event_kind", "source_id")),
+    ),
+    "07_claims_check": (
+        Param("family", ALL, "one family of figures", (ALL, *family_names())),
+        Param("source_id", ALL, "one source document (figures, and contradictions on either side)", SOURCE_IDS),
+        Param("kind", ALL, "kind of contradiction", _enum("kind")),
+        Param("normalize", True, "bars as shares (True) or as counts of figures (False)"),
     ),
 }
 

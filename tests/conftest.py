@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import helpers.claims  # noqa: F401  (registers the 07 explorer for the generic tests)
 from helpers.provenance import DATA_DIR, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent

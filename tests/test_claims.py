@@ -1,0 +1,354 @@
+"""The claims-check lens (notebook 07): evidence kinds, source profiles, contradictions, explorer and notebook."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+import vl_convert as vlc
+
+from helpers import claims
+from helpers.data import load
+from helpers.dictionary import family_names, field_spec
+from helpers.explore import REPORT_ENV, VEGALITE_MIME
+from helpers.params import NOTEBOOKS, ParameterError, defaults
+from helpers.provenance import DATA_DIR, source_text
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK = "07_claims_check"
+
+with open(DATA_DIR / "contradictions.csv", encoding="utf-8", newline="") as _fh:
+    CONTRADICTIONS = list(csv.DictReader(_fh))
+
+
+# --- provenance of the contradictions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", CONTRADICTIONS, ids=[r["id"] for r in CONTRADICTIONS])
+def test_contradiction_quotes_are_verbatim_in_their_sources(row, seeds):
+    for side in ("a", "b"):
+        source, quote = row[f"source_{side}"], row[f"quote_{side}"]
+        assert quote in source_text(source), f"{row['id']}: quote_{side} not verbatim in source {source}: {quote!r}"
+
+
+def test_a_self_contradiction_quotes_two_different_statements():
+    for row in CONTRADICTIONS:
+        assert row["quote_a"] != row["quote_b"], row["id"]
+
+
+# --- figures and their evidence kinds -----------------------------------------------------------
+
+
+def test_every_figure_has_an_evidence_kind_from_the_dictionary():
+    allowed = set(field_spec("evidence_kind")["enum"])
+    figures = claims.figures_by_evidence()
+    assert figures["evidence_kind"].notna().all()
+    assert set(figures["evidence_kind"]) <= allowed
+    assert set(figures["evidence_group"]) <= set(claims.GROUP_ORDER)
+
+
+def test_figures_by_evidence_has_one_row_per_figure_of_every_family():
+    figures = claims.figures_by_evidence()
+    sizes = {family: len(load(family)) for family in family_names()}
+    assert len(figures) == sum(sizes.values())
+    assert figures["family"].value_counts().to_dict() == sizes
+    assert figures["id"].is_unique
+    assert list(figures.columns[:6]) == ["family", "id", "source_id", "evidence_kind", "evidence_group", "qualifier"]
+    assert (figures["hedged"] == (figures["qualifier"] != "none")).all()
+
+
+def test_evidence_groups():
+    assert claims.group_of("randomized trial") == "trial"
+    assert claims.group_of("clinician's report") == claims.group_of("case report or patient anecdote")
+    assert claims.group_of("unattributed claim") == "unattributed claim"
+    assert claims.group_of("meta-analysis or systematic review") == "other"
+
+
+def test_figures_by_evidence_is_a_copy():
+    figures = claims.figures_by_evidence()
+    figures.loc[:, "family"] = "changed"
+    assert "changed" not in set(claims.figures_by_evidence()["family"])
+
+
+# --- source profiles ----------------------------------------------------------------------------
+
+SHARE_COLUMNS = [claims.share_column(g) for g in claims.GROUP_ORDER]
+
+
+def test_source_profiles_shares_sum_to_one_and_counts_match():
+    profiles = claims.source_profiles()
+    figures = claims.figures_by_evidence()
+    assert list(profiles["source_id"]) == list(load("sources")["source_id"])
+    assert profiles["figures"].sum() == len(figures)
+    for row in profiles.itertuples(index=False):
+        assert math.isclose(sum(getattr(row, c) for c in SHARE_COLUMNS), 1.0), row.source_id
+        mine = figures[figures["source_id"] == row.source_id]
+        assert row.share_hedged == pytest.approx(mine["hedged"].mean())
+        assert row.share_unattributed_claim == pytest.approx((mine["evidence_kind"] == "unattributed claim").mean())
+
+
+def test_source_profiles_contradiction_counts_match_the_table():
+    profiles = claims.source_profiles().set_index("source_id")
+    for sid, row in profiles.iterrows():
+        either = [r for r in CONTRADICTIONS if sid in (r["source_a"], r["source_b"])]
+        both = [r for r in either if r["source_a"] == r["source_b"] == sid]
+        assert row["contradictions"] == len(either), sid
+        assert row["self_contradictions"] == len(both), sid
+    pairs = claims.contradiction_pairs()
+    assert pairs["contradictions"].sum() == len(CONTRADICTIONS)
+    assert pairs.loc[pairs["within one document"], "contradictions"].sum() == profiles["self_contradictions"].sum()
+
+
+def test_source_profiles_of_a_subset_leave_absent_sources_empty():
+    figures = claims.figures_by_evidence()
+    profiles = claims.source_profiles(figures[figures["family"] == "response_rates"]).set_index("source_id")
+    assert profiles.loc["002", "figures"] == 0
+    assert profiles.loc[["002", "004"], SHARE_COLUMNS].isna().all().all()
+    assert profiles.loc["000", SHARE_COLUMNS].sum() == pytest.approx(1.0)
+    assert (
+        profiles.loc["003", "contradictions"]
+        == claims.source_profiles().set_index("source_id").loc["003", "contradictions"]
+    )
+
+
+# --- contradictions -----------------------------------------------------------------------------
+
+
+def test_contradictions_filter_by_kind_and_either_side():
+    assert len(claims.contradictions()) == len(CONTRADICTIONS)
+    safety = claims.contradictions(kind="safety")
+    assert set(safety["kind"]) == {"safety"}
+    assert len(safety) == sum(r["kind"] == "safety" for r in CONTRADICTIONS)
+    with_004 = claims.contradictions(source_id="004")
+    assert len(with_004) == sum("004" in (r["source_a"], r["source_b"]) for r in CONTRADICTIONS) > 0
+    assert ((with_004["source_a"] == "004") | (with_004["source_b"] == "004")).all()
+    both = claims.contradictions(kind="date", source_id="002")
+    assert set(both["id"]) == {
+        r["id"] for r in CONTRADICTIONS if r["kind"] == "date" and "002" in (r["source_a"], r["source_b"])
+    }
+
+
+def test_contradictions_reject_unknown_values():
+    with pytest.raises(ParameterError, match="parameter 'kind' cannot be 'cost'; choose one of: 'all'"):
+        claims.contradictions(kind="cost")
+    with pytest.raises(ParameterError, match="parameter 'source_id' cannot be '007'"):
+        claims.contradictions(source_id="007")
+
+
+def test_contradictions_html_quotes_both_statements():
+    frame = claims.contradictions(kind="dosing")
+    text = claims.contradictions_html(frame)
+    for row in frame.itertuples(index=False):
+        assert html.escape(row.quote_a) in text and html.escape(row.quote_b) in text
+        assert html.escape(row.difference) in text and row.id in text
+    assert text.count("<tr>") == len(frame) + 1
+    assert "No contradictions match" in claims.contradictions_html(frame.iloc[0:0])
+
+
+# --- parameters and explorer --------------------------------------------------------------------
+
+
+def test_parameter_spec_is_registered():
+    assert NOTEBOOKS[NOTEBOOK] == claims.PARAMS
+    assert defaults(NOTEBOOK) == {"family": "all", "source_id": "all", "kind": "all", "normalize": True}
+    spec = {p.name: p for p in claims.PARAMS}
+    assert spec["family"].choices == ("all", *family_names())
+    assert spec["kind"].choices == ("all", *field_spec("kind")["enum"])
+    assert spec["source_id"].choices == ("all", "000", "001", "002", "003", "004")
+
+
+def test_controls_change_data_and_contradictions():
+    explorer = claims.ClaimsExplorer()
+    assert len(explorer.data) == len(claims.figures_by_evidence())
+    assert len(explorer.contradictions) == len(CONTRADICTIONS)
+    explorer.controls["family"].value = "response_rates"
+    assert set(explorer.data["family"]) == {"response_rates"}
+    assert len(explorer.data) == len(load("response_rates"))
+    assert len(explorer.contradictions) == len(CONTRADICTIONS), "family does not filter contradictions"
+    explorer.controls["source_id"].value = "001"
+    assert set(explorer.data["source_id"]) == {"001"}
+    assert set(explorer.contradictions["id"]) == {
+        r["id"] for r in CONTRADICTIONS if "001" in (r["source_a"], r["source_b"])
+    }
+    explorer.controls["kind"].value = "safety"
+    assert set(explorer.contradictions["id"]) == {"con-014"}
+    assert len(explorer.data) == 5, "kind does not filter figures"
+    explorer.controls["source_id"].value = "002"
+    assert explorer.data.empty and explorer.contradictions["source_a"].eq("002").all()
+
+
+def test_params_set_initial_state():
+    explorer = claims.ClaimsExplorer({"family": "milestones", "kind": "date"}, normalize=False)
+    assert explorer.controls["family"].value == "milestones" and explorer.controls["normalize"].value is False
+    assert set(explorer.data["family"]) == {"milestones"}
+    assert set(explorer.contradictions["kind"]) == {"date"}
+    with pytest.raises(ParameterError, match="unknown parameter\\(s\\) 'colour'"):
+        claims.ClaimsExplorer({"colour": "red"})
+
+
+def test_widget_updates_charts_and_contradictions_in_place():
+    explorer = claims.ClaimsExplorer()
+    panel = explorer.widget()
+    assert panel.children[0].children[0] is explorer.controls["family"]
+    mix, profile = explorer._jcharts
+    before = (mix.spec, profile.spec)
+    assert explorer._contradictions in panel.children
+    assert explorer._contradictions.value.count("<tr>") == len(CONTRADICTIONS) + 1
+    explorer.controls["family"].value = "adverse_effects"
+    assert mix.spec != before[0] and profile.spec != before[1]
+    assert "adverse_effects" in explorer._table.value and "response_rates" not in explorer._table.value
+    explorer.controls["kind"].value = "mechanism"
+    assert explorer._contradictions.value.count("<tr>") == sum(r["kind"] == "mechanism" for r in CONTRADICTIONS) + 1
+    assert "con-029" in explorer._contradictions.value and "con-001" not in explorer._contradictions.value
+    assert re.search(r"<b>\d+</b> of \d+ contradictions match", explorer._contradictions_count.value)
+
+
+def test_report_mode_shows_static_specs_and_tables(monkeypatch):
+    shown = []
+    monkeypatch.setenv(REPORT_ENV, "1")
+    monkeypatch.setattr(claims, "display", lambda obj, **kw: shown.append(obj))
+    claims.explore_claims({"kind": "dosing"})
+    specs = [o for o in shown if isinstance(o, dict) and VEGALITE_MIME in o]
+    assert len(specs) == 2
+    tables = "".join(o.data for o in shown if hasattr(o, "data") and isinstance(o.data, str))
+    assert "con-027" in tables and "con-028" in tables and "con-001" not in tables
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+def option_cases():
+    for param in claims.PARAMS:
+        values = param.choices if param.choices else (True, False)
+        for value in values:
+            yield param.name, value
+
+
+CASES = list(option_cases()) + [("family+source", ("response_rates", "002"))]
+
+
+@pytest.mark.parametrize(("name", "value"), CASES, ids=[f"{n}={v}" for n, v in CASES])
+def test_charts_render_for_every_option(name, value):
+    explorer = claims.ClaimsExplorer()
+    if name == "family+source":
+        explorer.controls["family"].value, explorer.controls["source_id"].value = value
+    else:
+        explorer.controls[name].value = value
+    for chart in explorer.charts(explorer.data, explorer.values):
+        spec = chart.to_dict()  # validates against the Vega-Lite schema
+        assert spec.get("title") and spec.get("description")
+        assert "<svg" in vlc.vegalite_to_svg(spec)
+
+
+def chart_rows(chart) -> list[dict]:
+    return [row for rows in chart.to_dict().get("datasets", {}).values() for row in rows]
+
+
+def test_source_profile_chart_carries_the_profiles():
+    profiles = claims.source_profiles()
+    chart = claims.source_profile_chart(profiles, normalize=False)
+    spec = chart.to_dict()
+    bars = spec["layer"][0]
+    assert bars["mark"]["type"] == "bar"
+    assert bars["encoding"]["x"]["field"] == "count" and bars["encoding"]["x"]["type"] == "quantitative"
+    assert bars["encoding"]["color"]["scale"]["domain"] == list(claims.GROUP_ORDER)
+    assert set(bars["encoding"]["color"]["scale"]["range"]) <= set(claims.charts.PALETTE)
+    rows = [r for r in chart_rows(chart) if "evidence_group" in r]
+    counted = pd.DataFrame(rows).groupby("source_id")["count"].sum().to_dict()
+    assert counted == dict(zip(profiles["source_id"], profiles["figures"], strict=True))
+    assert spec["title"]["subtitle"]
+    assert "Highest share of unattributed claims: 004" in spec["description"]
+    shares = claims.source_profile_chart(profiles).to_dict()["layer"][0]["encoding"]["x"]
+    assert shares["field"] == "share" and shares["axis"]["format"] == "%"
+
+
+def test_source_profile_chart_without_figures_says_so():
+    profiles = claims.source_profiles(claims.figures_by_evidence().iloc[0:0])
+    spec = claims.source_profile_chart(profiles).to_dict()
+    assert "No figures match" in spec["description"]
+
+
+# --- notebook -----------------------------------------------------------------------------------
+
+
+def _markdown(nb) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_notebook_answers_hold_for_the_current_data():
+    nb = nbformat.read(NOTEBOOK_DIR / f"{NOTEBOOK}.ipynb", as_version=4)
+    text = _markdown(nb)
+    figures = claims.figures_by_evidence()
+    rr = figures[figures["family"] == "response_rates"]
+    assert (rr["evidence_kind"] == "randomized trial").sum() == 0
+    assert f"None of the {len(rr)}." in text
+    trials = figures[figures["evidence_kind"] == "randomized trial"]
+    assert f"only {len(trials)} are attributed to a randomized trial" in text
+    assert all(f"`{i}`" in text for i in trials["id"])
+    profiles = claims.source_profiles().set_index("source_id")
+    top = profiles["self_contradictions"].idxmax()
+    n = int(profiles.loc[top, "self_contradictions"])
+    assert f"{top}, " in text and f"{n} of the {len(CONTRADICTIONS)} contradictions" in text
+    unattributed = figures[figures["evidence_kind"] == "unattributed claim"]
+    kinds = unattributed["source_id"].map(profiles["publisher_kind"]).value_counts()
+    assert kinds.index[0] == "clinic marketing page"
+    assert f"{kinds.iloc[0]} of the {len(unattributed)} unattributed claims" in text
+    assert profiles["share_unattributed_claim"].idxmax() == "004"
+    assert f"Its {int(profiles.loc['002', 'figures'])} figures" in text
+
+
+def execute(tmp_path: Path, params: dict | None = None, report: bool = False):
+    out = tmp_path / f"{NOTEBOOK}.ipynb"
+    env = os.environ.copy()
+    if report:
+        os.environ[REPORT_ENV] = "1"
+    try:
+        pm.execute_notebook(
+            str(NOTEBOOK_DIR / f"{NOTEBOOK}.ipynb"),
+            str(out),
+            parameters=params or {},
+            cwd=str(NOTEBOOK_DIR),
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+    return nbformat.read(out, as_version=4)
+
+
+def outputs(nb, mime):
+    return [o["data"][mime] for c in nb.cells for o in c.get("outputs", []) if mime in o.get("data", {})]
+
+
+@pytest.mark.notebooks
+def test_notebook_runs_with_defaults(tmp_path):
+    nb = execute(tmp_path)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert outputs(nb, "application/vnd.jupyter.widget-view+json"), "the explorer panel is displayed"
+    tables = "".join(outputs(nb, "text/html"))
+    assert "share_unattributed_claim" in tables and "self_contradictions" in tables
+
+
+@pytest.mark.notebooks
+def test_notebook_runs_with_other_parameters_in_report_mode(tmp_path):
+    params = {"family": "response_rates", "source_id": "003", "kind": "safety", "normalize": False}
+    nb = execute(tmp_path, params, report=True)
+    specs = [s if isinstance(s, dict) else json.loads(s) for s in outputs(nb, VEGALITE_MIME)]
+    assert len(specs) == 2
+    rows = [r for rows in specs[0]["datasets"].values() for r in rows]
+    assert {r["family"] for r in rows} == {"response_rates"}
+    assert specs[0]["encoding"]["x"]["field"] == "figures", "normalize=False draws counts"
+    html_out = "".join(outputs(nb, "text/html"))
+    expected = set(claims.contradictions(kind="safety", source_id="003")["id"])
+    shown = set(re.findall(r"<td>(con-\d{3})</td>", html_out))
+    assert shown == expected and expected
