@@ -103,6 +103,21 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         Param("kind", ALL, "kind of contradiction", _enum("kind")),
         Param("normalize", True, "bars as shares (True) or as counts of figures (False)"),
     ),
+    # Educational only: doses and routes here drive a teaching model, not a prescription.
+    "08_pk_simulator": (
+        Param(
+            "routes", "IV,intranasal,oral", f"comma-separated routes to simulate, any of: {', '.join(ROUTES_SIMULATED)}"
+        ),
+        Param(
+            "dose", 0.5, "dose per administration, > 0, in dose_unit (at most 20 mg/kg)", minimum=0.0, maximum=1000.0
+        ),
+        Param("dose_unit", "mg/kg", "unit of dose: mg per kg of body weight, or total mg", ("mg/kg", "mg")),
+        Param("weight_kg", 70.0, "body weight in kg (the volumes scale with it)", minimum=20.0, maximum=150.0),
+        Param("infusion_min", 40.0, "IV infusion time in minutes; 0 = bolus; IV only", minimum=0.0, maximum=240.0),
+        Param("hours", 12.0, "hours simulated after the dose starts", minimum=1.0, maximum=48.0),
+        Param("threshold_ng_ml", 100.0, "concentration for the hours-above read-out", minimum=1.0, maximum=3000.0),
+        Param("model", "one", "one-compartment, or Clements two-compartment (IV only)", ("one", "two")),
+    ),
 }
 
 

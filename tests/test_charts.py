@@ -9,7 +9,7 @@ import vl_convert as vlc
 
 from helpers import charts
 from helpers.explore import EXPLORERS, prepared
-from helpers.params import spec
+from helpers.params import ParameterError, spec
 
 
 def option_values(notebook):
@@ -19,6 +19,8 @@ def option_values(notebook):
             values = param.choices
         elif param.kind is bool:
             values = (True, False)
+        elif param.kind is str:
+            values = (param.default,)
         else:
             values = (param.minimum, param.default, param.maximum)
         for value in values:
@@ -33,8 +35,14 @@ def test_every_option_gives_a_spec_that_draws(notebook, name, value):
     explorer = EXPLORERS[notebook]()
     if name == "year_from":
         explorer.controls["year_to"].value = 2030
-    explorer.controls[name].value = value
-    for chart in explorer.charts(explorer.data, explorer.values):
+    try:
+        if value != explorer.initial[name]:  # a multi-select holds a tuple, its parameter a string
+            explorer.controls[name].value = value
+        values = explorer.values
+    except ParameterError as error:  # a bound that only holds with another unit, e.g. 1000 mg/kg
+        assert f"'{name}'" in str(error)
+        return
+    for chart in explorer.charts(explorer.data, values):
         spec_dict = chart.to_dict()  # validates against the Vega-Lite 6 schema
         assert spec_dict["$schema"].endswith("v6.json") or "v6" in spec_dict["$schema"]
         assert spec_dict.get("description"), "every chart needs a text description for screen readers"

@@ -111,7 +111,9 @@ def test_widget_updates_jupyter_chart_in_place(notebook):
     first_param = next(iter(explorer.controls.values()))
     options = [o[1] if isinstance(o, tuple) else o for o in getattr(first_param, "options", [])]
     new = next((o for o in options if o != first_param.value), None)
-    if new is None:
+    if isinstance(first_param.value, tuple):  # a multi-select: choose one option only
+        first_param.value = (options[-1],) if first_param.value != (options[-1],) else (options[0],)
+    elif new is None:
         first_param.value = not first_param.value if isinstance(first_param.value, bool) else first_param.value
     else:
         first_param.value = new

@@ -87,6 +87,7 @@ ALTERNATIVES = {
     "04_bioavailability": ({"unit": "uM", "matrix": "CSF"}, "matrix", {"CSF"}),
     "05_safety": ({"dose_context": "sub-anesthetic dose"}, "dose_context", {"sub-anesthetic dose"}),
     "06_history": ({"topic": "esketamine", "year_from": 1990}, "topic", {"esketamine"}),
+    "08_pk_simulator": ({"routes": "oral", "dose": 50.0, "dose_unit": "mg"}, "route", {"oral"}),
 }
 
 
