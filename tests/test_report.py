@@ -1,0 +1,308 @@
+"""Report runs (helpers.report): checked before running, offline HTML, failures kept, safe paths.
+
+The slow tests (marked ``notebooks``) run papermill for real, on notebook 01
+and on tiny notebooks written into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import report
+from helpers.params import ParameterError
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SPEC_SCRIPT = re.compile(
+    r'<script type="application/json" class="vega-spec" data-chart="(chart-\d+)">(.*?)</script>', re.S
+)
+
+
+def write_notebook(path: Path, *code: str) -> Path:
+    """A notebook with a heading (cell 0) and one code cell per argument (cells 1, 2, ...)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}")] + [nbformat.v4.new_code_cell(c) for c in code]
+    nbformat.write(nb, path)
+    return path
+
+
+def files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")} if folder.exists() else set()
+
+
+@pytest.fixture
+def no_runs(monkeypatch):
+    """Fail the test if anything is executed."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a notebook was run although the input was invalid")
+
+    monkeypatch.setattr(report, "run_tasks", refuse)
+
+
+# --- (a) parameters are checked before anything runs ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["01", "-p", "conditon", "fibromyalgia"], ["'conditon'", "valid: condition, arm, evidence_kind"]),
+        (["01", "-p", "condition", "fibro"], ["'condition'", "cannot be 'fibro'", "choose one of", "'fibromyalgia'"]),
+        (["02", "-p", "log_scale", "maybe"], ["'log_scale'", "must be bool"]),
+        (["06", "-p", "year_from", "3000"], ["'year_from'", "at most 2030"]),
+        (["--all", "-p", "colour", "x"], ["'colour'", "01_response_rates: condition, arm"]),
+        (["99"], ["'99' is not a notebook", "01_response_rates"]),
+    ],
+)
+def test_bad_parameter_is_refused_before_anything_runs(tmp_path, capsys, no_runs, args, expected):
+    out = tmp_path / "out"
+    assert report.main([*args, "--out", str(out), "--quiet"]) == 2
+    message = capsys.readouterr().err
+    assert message.startswith("Nothing was run.")
+    for text in expected:
+        assert text in message
+    assert not out.exists()
+
+
+def test_bad_parameter_file_names_the_set_and_lists_choices(tmp_path, capsys, no_runs):
+    sets = tmp_path / "reports.yaml"
+    sets.write_text(
+        "handout:\n  '01': {condition: fibro}\nclinic:\n  02_relapse_timeline: {source_id: 003}\n"
+        "fine:\n  05_safety: {dose_context: chronic abuse}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert report.main(["--params-file", str(sets), "--out", str(out)]) == 2
+    message = capsys.readouterr().err
+    assert "parameter set 'handout'" in message and "'fibromyalgia'" in message
+    assert "parameter set 'clinic'" in message and "quotes" in message  # YAML read 003 as the number 3
+    assert not out.exists()
+    assert report.main(["--params-file", str(sets), "--set", "handout_v2", "--out", str(out)]) == 2
+    assert "choose one of: handout, clinic, fine" in capsys.readouterr().err
+
+
+def test_command_line_values_are_read_per_parameter_type(tmp_path):
+    tasks = report.plan_runs(
+        ["01", "02", "06"], out_dir=tmp_path, overrides={"source_id": "003", "log_scale": "false", "year_from": "1990"}
+    )
+    params = {t.notebook: t.params for t in tasks}
+    assert params["01_response_rates"]["source_id"] == "003"  # text stays text, not the number 3
+    assert params["02_relapse_timeline"]["log_scale"] is False
+    assert params["06_history"]["year_from"] == 1990
+    assert all(t.set_name.startswith("cli-") for t in tasks)
+    again = report.plan_runs(["01"], out_dir=tmp_path, overrides={"source_id": "003"})
+    assert again[0].run_name == tasks[0].run_name  # the same parameters give the same file names
+
+
+def test_parameter_sets_run_the_notebooks_they_name(tmp_path):
+    sets = report.load_param_file(ROOT / "reports.example.yaml")
+    tasks = report.plan_runs(None, sets, tmp_path)
+    names = {t.run_name for t in tasks}
+    assert "01_response_rates__fibromyalgia_handout" in names
+    assert "02_relapse_timeline__fibromyalgia_handout" in names
+    only_01 = report.plan_runs(["01"], sets, tmp_path)
+    assert {t.notebook for t in only_01} == {"01_response_rates"}
+    assert len(only_01) == sum("01_response_rates" in entries for entries in sets.values())
+
+
+# --- (d) output paths cannot reach the sources ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["../../data/x", "..", "a/../../b", ".hidden", "/etc/passwd", "sp ace\\x"])
+def test_set_names_become_plain_file_names(tmp_path, name):
+    cleaned = report.safe_name(name)
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", cleaned)
+    assert ".." not in cleaned and not cleaned.startswith(".")
+    [task] = report.plan_runs(["01"], {name: {"01": {}}}, tmp_path)
+    for suffix in (".html", ".ipynb", ".FAILED.ipynb"):
+        assert task.path(suffix).resolve().parent == tmp_path.resolve()
+    assert task.chart_dir.resolve().parent == tmp_path.resolve()
+
+
+def test_safe_names_of_different_sets_differ():
+    assert report.safe_name("a/b") != report.safe_name("a_b")
+    assert report.safe_name("fibromyalgia_handout") == "fibromyalgia_handout"
+
+
+@pytest.mark.parametrize("out", ["notebooks", "notebooks/reports", "data", "data/out"])
+def test_output_folder_among_the_sources_is_refused(out, capsys, no_runs):
+    before = files_under(ROOT / out.split("/")[0])
+    assert report.main(["01", "--out", str(ROOT / out), "--quiet"]) == 2
+    assert "refusing to write reports into" in capsys.readouterr().err
+    assert files_under(ROOT / out.split("/")[0]) == before
+
+
+def test_output_folder_beside_a_source_notebook_is_refused(tmp_path):
+    source = write_notebook(tmp_path / "mine.ipynb", "x = 1")
+    with pytest.raises(report.OutputPathError):
+        report.plan_runs([str(source)], out_dir=tmp_path)
+    with pytest.raises(report.OutputPathError):
+        report.plan_runs(["mine"], out_dir=tmp_path / "sub", notebook_dir=tmp_path)
+
+
+def test_parameters_for_a_notebook_without_spec_are_refused(tmp_path):
+    source = write_notebook(tmp_path / "mine.ipynb", "x = 1")
+    with pytest.raises(ParameterError, match="'x'"):
+        report.plan_runs([str(source)], {"s": {str(source): {"x": 2}}}, tmp_path / "out")
+
+
+# --- (b), (f) a real run of notebook 01, through the command line -----------------------------
+
+
+@pytest.fixture(scope="module")
+def fibromyalgia_run(tmp_path_factory):
+    """``python -m helpers.report 01 -p condition fibromyalgia`` with html, png and svg output."""
+    out = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env.pop(report.REPORT_ENV, None)  # the runner must set it for the kernel itself
+    command = [sys.executable, "-m", "helpers.report", "01", "-p", "condition", "fibromyalgia", "--out", str(out)]
+    command += ["--format", "html", "--format", "png", "--format", "svg", "--jobs", "1"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [page] = out.glob("01_response_rates__*.html")
+    [executed] = out.glob("01_response_rates__*.ipynb")
+    return out, done, page.read_text(encoding="utf-8"), nbformat.read(executed, as_version=4), page
+
+
+@pytest.mark.notebooks
+def test_run_prints_a_summary_table(fibromyalgia_run):
+    _, done, _, _, page = fibromyalgia_run
+    header, row = done.stdout.splitlines()[:2]
+    assert header.split()[:5] == ["notebook", "parameter", "set", "status", "seconds"]
+    assert row.split()[:3] == ["01_response_rates", page.stem.split("__")[1], "ok"]
+    assert "1 of 1 runs ok" in done.stdout
+
+
+@pytest.mark.notebooks
+def test_report_includes_the_vega_runtime_exactly_once(fibromyalgia_run):
+    _, _, page, _, _ = fibromyalgia_run
+    assert page.count(report.RUNTIME_MARKER) == 1
+    assert page.count('<script id="vega-runtime">') == 1
+    assert page.count("vegaEmbed(") == 1  # one small loop embeds every chart
+
+
+@pytest.mark.notebooks
+def test_report_has_one_chart_div_per_vegalite_output(fibromyalgia_run):
+    _, _, page, executed, _ = fibromyalgia_run
+    outputs = [
+        o
+        for cell in executed.cells
+        for o in cell.get("outputs", [])
+        if any(mime.startswith("application/vnd.vegalite.v6") for mime in o.get("data", {}))
+    ]
+    divs = re.findall(r'<div class="chart" id="(chart-\d+)"', page)
+    assert len(outputs) >= 1
+    assert len(divs) == len(outputs) == len(SPEC_SCRIPT.findall(page))
+    assert [target for target, _ in SPEC_SCRIPT.findall(page)] == divs
+
+
+@pytest.mark.notebooks
+def test_report_loads_nothing_from_the_network(fibromyalgia_run):
+    _, _, page, _, _ = fibromyalgia_run
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?\s*(https?:)?//", page, re.I)
+    assert not re.search(r"@import\s+(url\()?[\"']?(https?:)?//", page, re.I)
+
+
+@pytest.mark.notebooks
+def test_embedded_specs_hold_only_the_chosen_condition(fibromyalgia_run):
+    _, _, page, _, _ = fibromyalgia_run
+    rows = []
+    for _, text in SPEC_SCRIPT.findall(page):
+        spec = json.loads(text)
+        for values in spec.get("datasets", {}).values():
+            rows += values
+        rows += spec.get("data", {}).get("values", [])
+    assert rows
+    assert {row["condition"] for row in rows} == {"fibromyalgia"}
+
+
+@pytest.mark.notebooks
+def test_report_has_the_note_the_parameters_and_no_code(fibromyalgia_run):
+    _, _, page, _, _ = fibromyalgia_run
+    head = page[: page.index("<main>")]
+    assert "Educational use only, not medical advice." in head
+    footer = page[page.index("<footer>") :]
+    assert "<th>condition</th><td><code>&#x27;fibromyalgia&#x27;</code></td>" in footer
+    assert re.search(r"run \d{4}-\d\d-\d\d \d\d:\d\d UTC", footer)
+    assert "explore_response_rates(" not in page  # code hidden by default
+
+
+@pytest.mark.notebooks
+def test_png_and_svg_export_every_chart(fibromyalgia_run):
+    out, _, page, _, html_path = fibromyalgia_run
+    charts = len(re.findall(r'<div class="chart" id="chart-\d+"', page))
+    folder = out / html_path.stem
+    pngs, svgs = sorted(folder.glob("chart-*.png")), sorted(folder.glob("chart-*.svg"))
+    assert len(pngs) == len(svgs) == charts
+    assert all(p.read_bytes().startswith(PNG_SIGNATURE) for p in pngs)
+    assert all("<svg" in p.read_text(encoding="utf-8")[:500] for p in svgs)
+    assert not [p for p in out.rglob(".*")]  # no temporary files left behind
+
+
+# --- (c), (e) failures ------------------------------------------------------------------------
+
+
+@pytest.mark.notebooks
+def test_a_failing_notebook_neither_stops_nor_hides_the_others(tmp_path, capsys):
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    good = write_notebook(sources / "good.ipynb", "print('hello from the good notebook')", "x = 2")
+    bad = write_notebook(sources / "bad.ipynb", "y = 1", "raise ValueError('deliberate failure')", "z = 3")
+    status = report.main([str(good), str(bad), "--out", str(out), "--jobs", "2", "--quiet"])
+    summary = capsys.readouterr().out
+    assert status == 1
+    assert (out / "good__default.html").is_file() and (out / "good__default.ipynb").is_file()
+    good_page = (out / "good__default.html").read_text(encoding="utf-8")
+    assert "hello from the good notebook" in good_page and "print(" not in good_page
+    assert report.RUNTIME_MARKER not in good_page  # no chart, no 900 kB of Vega
+    partial = nbformat.read(out / "bad__default.FAILED.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in partial.cells for o in c.get("outputs", []))
+    assert not (out / "bad__default.html").exists() and not (out / "bad__default.ipynb").exists()
+    assert re.search(r"bad\s+default\s+FAILED", summary)
+    assert "cell 2: ValueError: deliberate failure" in summary
+    assert "1 of 2 runs ok, 1 FAILED" in summary
+
+
+@pytest.mark.notebooks
+def test_failed_rerun_leaves_the_previous_report_untouched(tmp_path):
+    sources, out = tmp_path / "src", tmp_path / "out"
+    sources.mkdir()
+    write_notebook(sources / "lesson.ipynb", "print('first version')")
+    [first] = report.run_reports(
+        ["lesson"], {"../../data/x": {"lesson": {}}}, out, 1, notebook_dir=sources, progress=False
+    )
+    assert first.ok, first.error
+    assert files_under(tmp_path) == {
+        "src",
+        "src/lesson.ipynb",
+        "out",
+        *(f"out/{first.run_name}{s}" for s in (".html", ".ipynb")),
+    }
+    page, executed = out / f"{first.run_name}.html", out / f"{first.run_name}.ipynb"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (page, executed)}
+
+    write_notebook(sources / "lesson.ipynb", "print('second version')", "raise RuntimeError('broken on re-run')")
+    [second] = report.run_reports(
+        ["lesson"], {"../../data/x": {"lesson": {}}}, out, 1, notebook_dir=sources, progress=False
+    )
+    assert not second.ok and second.error.startswith("cell 2: RuntimeError: broken on re-run")
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before
+    assert (out / f"{first.run_name}.FAILED.ipynb").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_list_shows_parameters_and_choices(capsys, no_runs):
+    assert report.main(["--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "01_response_rates\n  condition (default 'all')" in listing
+    assert "fibromyalgia" in listing and "year_from (default 1950)" in listing
