@@ -46,8 +46,11 @@ notebooks: $(STAMP)
 browser: $(STAMP)
 	$(PY) -m pytest -q -m browser
 
+# No news feed, no update check: the suite never reaches the network at run time.
+LAB_OFFLINE := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) notebooks/00_start_here.ipynb
 
 app: $(STAMP)
 	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True
