@@ -68,9 +68,11 @@ def prepare(frame: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.Data
         out["hedged"] = out["qualifier"] != "none"
         out["hedge"] = np.where(out["hedged"], "hedged (" + out["qualifier"].astype(str) + ")", "stated flatly")
     if sources is not None and "source_id" in out:
-        titles = dict(zip(sources["source_id"].astype(str), sources["publisher"].astype(str), strict=False))
-        kinds = dict(zip(sources["source_id"].astype(str), sources["publisher_kind"].astype(str), strict=False))
-        out["source_label"] = [f"{sid} · {titles.get(sid, '?')} ({kinds.get(sid, '?')})" for sid in out["source_id"]]
+        labels = {
+            str(row.source_id): f"{row.source_id} · {row.publisher}, “{row.title}” ({row.publisher_kind})"
+            for row in sources.itertuples()
+        }
+        out["source_label"] = [labels[str(sid)] for sid in out["source_id"]]
     elif "source_id" in out:
         out["source_label"] = out["source_id"]
     return out

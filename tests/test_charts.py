@@ -8,6 +8,7 @@ import pytest
 import vl_convert as vlc
 
 from helpers import charts
+from helpers.data import load
 from helpers.explore import EXPLORERS, prepared
 from helpers.params import ParameterError, spec
 
@@ -84,7 +85,9 @@ def test_tooltips_carry_value_qualifier_source_and_quote():
     fields = {t["field"] for t in spec_dict["layer"][1]["layer"][1]["encoding"]["tooltip"]}
     assert {"value_label", "qualifier", "source_label", "quote", "evidence_kind"} <= fields
     rows = chart_rows(charts.timeline_chart(prepared("time_course")))
+    titles = dict(zip(load("sources")["source_id"], load("sources")["title"], strict=True))
     assert all(r["quote"] and r["source_label"].startswith(r["source_id"]) for r in rows if "quote" in r)
+    assert all(titles[r["source_id"]] in r["source_label"] for r in rows if "quote" in r)
 
 
 def test_typed_encodings():

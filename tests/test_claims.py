@@ -6,15 +6,14 @@ import csv
 import html
 import json
 import math
-import os
 import re
 from pathlib import Path
 
 import nbformat
 import pandas as pd
-import papermill as pm
 import pytest
 import vl_convert as vlc
+from notebook_runs import execute, outputs
 
 from helpers import claims
 from helpers.data import load
@@ -306,33 +305,9 @@ def test_notebook_answers_hold_for_the_current_data():
     assert f"Its {int(profiles.loc['002', 'figures'])} figures" in text
 
 
-def execute(tmp_path: Path, params: dict | None = None, report: bool = False):
-    out = tmp_path / f"{NOTEBOOK}.ipynb"
-    env = os.environ.copy()
-    if report:
-        os.environ[REPORT_ENV] = "1"
-    try:
-        pm.execute_notebook(
-            str(NOTEBOOK_DIR / f"{NOTEBOOK}.ipynb"),
-            str(out),
-            parameters=params or {},
-            cwd=str(NOTEBOOK_DIR),
-            kernel_name="python3",
-            progress_bar=False,
-        )
-    finally:
-        os.environ.clear()
-        os.environ.update(env)
-    return nbformat.read(out, as_version=4)
-
-
-def outputs(nb, mime):
-    return [o["data"][mime] for c in nb.cells for o in c.get("outputs", []) if mime in o.get("data", {})]
-
-
 @pytest.mark.notebooks
 def test_notebook_runs_with_defaults(tmp_path):
-    nb = execute(tmp_path)
+    nb = execute(NOTEBOOK, tmp_path)
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert outputs(nb, "application/vnd.jupyter.widget-view+json"), "the explorer panel is displayed"
     tables = "".join(outputs(nb, "text/html"))
@@ -342,7 +317,7 @@ def test_notebook_runs_with_defaults(tmp_path):
 @pytest.mark.notebooks
 def test_notebook_runs_with_other_parameters_in_report_mode(tmp_path):
     params = {"family": "response_rates", "source_id": "003", "kind": "safety", "normalize": False}
-    nb = execute(tmp_path, params, report=True)
+    nb = execute(NOTEBOOK, tmp_path, params, report=True)
     specs = [s if isinstance(s, dict) else json.loads(s) for s in outputs(nb, VEGALITE_MIME)]
     assert len(specs) == 2
     rows = [r for rows in specs[0]["datasets"].values() for r in rows]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pytest
+from notebook_runs import execute, outputs
 
-from helpers.explore import REPORT_ENV, VEGALITE_MIME
+from helpers.explore import VEGALITE_MIME
 from helpers.params import defaults, notebook_names
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -38,36 +37,6 @@ def test_notebook_is_clean_and_has_header_and_parameters(name):
         assert {k: namespace[k] for k in defaults(name)} == defaults(name)
     for cell in code:
         assert len(cell.source.splitlines()) <= 12, "notebooks stay thin: logic belongs in helpers/"
-
-
-def execute(name: str, tmp_path: Path, params: dict | None = None, report: bool = False) -> nbformat.NotebookNode:
-    out = tmp_path / f"{name}.ipynb"
-    env = os.environ.copy()
-    if report:
-        os.environ[REPORT_ENV] = "1"
-    try:
-        pm.execute_notebook(
-            str(NOTEBOOKS / f"{name}.ipynb"),
-            str(out),
-            parameters=params or {},
-            cwd=str(NOTEBOOKS),
-            kernel_name="python3",
-            progress_bar=False,
-        )
-    finally:
-        os.environ.clear()
-        os.environ.update(env)
-    return nbformat.read(out, as_version=4)
-
-
-def outputs(nb, mime):
-    return [
-        o["data"][mime]
-        for c in nb.cells
-        if c.cell_type == "code"
-        for o in c.get("outputs", [])
-        if mime in o.get("data", {})
-    ]
 
 
 @pytest.mark.notebooks

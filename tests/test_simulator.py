@@ -7,13 +7,13 @@ import ast
 import html
 import json
 import math
-import os
 from pathlib import Path
 
 import altair as alt
 import nbformat
 import numpy as np
 import pytest
+from notebook_runs import execute, outputs
 
 from helpers import pk, simulator
 from helpers.explore import EXPLORERS, REPORT_ENV, VEGALITE_MIME, prepared
@@ -356,40 +356,15 @@ def test_report_mode_displays_a_static_spec_and_tables(monkeypatch):
 # --- notebook runs ----------------------------------------------------------------------------
 
 
-def execute(tmp_path: Path, params: dict, report: bool = False) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path / "08_pk_simulator.ipynb"
-    saved = os.environ.get(REPORT_ENV)
-    os.environ[REPORT_ENV] = "1" if report else ""
-    try:
-        pm.execute_notebook(
-            str(NOTEBOOK), str(out), parameters=params, cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False
-        )
-    finally:
-        if saved is None:
-            os.environ.pop(REPORT_ENV, None)
-        else:
-            os.environ[REPORT_ENV] = saved
-    nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors, errors
-    return nb
-
-
-def outputs(nb, mime):
-    return [o["data"][mime] for c in nb.cells for o in c.get("outputs", []) if mime in o.get("data", {})]
-
-
 @pytest.mark.notebooks
 def test_notebook_runs_with_defaults(tmp_path):
-    nb = execute(tmp_path, {})
+    nb = execute("08_pk_simulator", tmp_path)
     assert outputs(nb, "application/vnd.jupyter.widget-view+json"), "the simulator panel is displayed"
 
 
 @pytest.mark.notebooks
 def test_notebook_runs_with_other_parameters_in_report_mode(tmp_path):
-    nb = execute(tmp_path, {"routes": "oral", "dose": 50, "dose_unit": "mg"}, report=True)
+    nb = execute("08_pk_simulator", tmp_path, {"routes": "oral", "dose": 50, "dose_unit": "mg"}, report=True)
     (spec_dict,) = outputs(nb, VEGALITE_MIME)
     spec_dict = spec_dict if isinstance(spec_dict, dict) else json.loads(spec_dict)
     rows = [r for rows in spec_dict["datasets"].values() for r in rows if "route" in r]
