@@ -16,7 +16,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from helpers.renderer import use_json_safe_data
 from helpers.units import DISPLAY, HOURS_PER, convert_concentration
+
+use_json_safe_data()
 
 # Okabe & Ito (2008), the palette used by Nature Methods' colour-blind guide.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

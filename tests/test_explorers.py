@@ -128,3 +128,15 @@ def test_download_link_holds_the_filtered_rows():
     csv_text = base64.b64decode(payload).decode("utf-8")
     assert csv_text.count("\n") == len(explorer.data) + 1
     assert "resp-007" in csv_text and "resp-019" not in csv_text
+
+
+@pytest.mark.parametrize("notebook", list(EXPLORERS))
+def test_chart_data_is_valid_json(notebook):
+    """No NaN or infinity in any spec: strict JSON, as the widget protocol requires."""
+    import json
+
+    explorer = EXPLORERS[notebook]()
+    for spec_dict in explorer.live_specs(explorer.data, explorer.values):
+        json.dumps(spec_dict, allow_nan=False)
+    for chart in explorer.charts(explorer.data, explorer.values):
+        json.dumps(chart.to_dict(), allow_nan=False)
