@@ -52,8 +52,10 @@ LAB_OFFLINE := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterla
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) notebooks/00_start_here.ipynb
 
+# Voila cannot shut a kernel down when a tab closes (voila-dashboards/voila#1458): cull idle ones.
 app: $(STAMP)
-	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True
+	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True \
+		--MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=600
 
 report: $(STAMP)
 	$(PY) -m helpers.report --all

@@ -1,0 +1,382 @@
+"""Real-browser tests: JupyterLab, the Voilà apps and the HTML reports, drawn offline in Chromium.
+
+Debian's Chromium (``/usr/bin/chromium``) is driven by Playwright for Python; no Playwright
+browser download is needed. Every request that leaves localhost / file: is aborted and recorded
+(``browser_support.NetworkGuard``); the tests check that the charts draw anyway and that nothing
+a chart needs was blocked. Screenshots of every step go to ``artifacts/screenshots/`` and the
+blocked-request log of each test to ``artifacts/network/``.
+
+Without Chromium or Playwright these tests skip, saying why; with ``CI=true`` they fail instead.
+
+    .venv/bin/python -m pytest -q -m browser tests/test_browser.py
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import browser_support as bs  # tests/ is on sys.path (pytest rootdir conftest)
+import pytest
+
+pytestmark = pytest.mark.browser
+
+EXPLORER_NOTEBOOKS = [
+    "01_response_rates",
+    "02_relapse_timeline",
+    "03_prevalence",
+    "04_bioavailability",
+    "05_safety",
+    "06_history",
+]
+# Charts each explorer shows (PharmacokineticsExplorer and TimelineExplorer add a fixed chart).
+CHART_COUNT = {"02_relapse_timeline": 2, "04_bioavailability": 2}
+
+# Voilà's own page templates link Font Awesome from cdn.jsdelivr.net (voila/templates/lab/index.html.j2
+# and base/page.html for the tree). Font Awesome 5.15.4 is already bundled in Voilà's voila.js, so
+# these links are redundant: nothing on our pages needs them. They are the ONLY non-local requests
+# tolerated anywhere; every one is still recorded in artifacts/network/.
+VOILA_TEMPLATE_CDN = re.compile(
+    r"^https://cdn\.jsdelivr\.net/npm/(@fortawesome/fontawesome-free@[^/]+|font-awesome@[^/]+)/css/[\w.-]+\.css$"
+)
+COUNT_TEXT = re.compile(r"(\d+)\s+of\s+(\d+)\s+figures match")
+SOURCE_SNIPPETS = ("explore_response_rates", "from helpers", "condition = 'all'", "# Parameters:")
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = bs.require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = bs.launch(playwright, executable)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Session:
+    """One browser context: its page, its network guard, and numbered screenshots."""
+
+    def __init__(self, browser, name: str):
+        self.name = name
+        self.guard = bs.NetworkGuard()
+        self.context = bs.new_context(browser, self.guard)
+        self.context.set_default_timeout(bs.DRAW_TIMEOUT * 1000)
+        self.context.set_default_navigation_timeout(bs.SERVER_START_TIMEOUT * 1000)
+        self.page = self.new_page()
+        self.step = 0
+        self.shots: list[Path] = []
+
+    def new_page(self):
+        page = self.context.new_page()
+        self.guard.watch(page)
+        return page
+
+    def shot(self, label: str, page=None, full_page: bool = True) -> Path:
+        self.step += 1
+        path = bs.screenshot(page or self.page, f"{self.name}-{self.step:02d}-{label}", full_page=full_page)
+        self.shots.append(path)
+        return path
+
+    def shot_charts(self, label: str, root: str = "body") -> list[Path]:
+        """One screenshot per drawn chart (element screenshots, whatever the page scrolls)."""
+        paths = []
+        charts = self.page.locator(f"{root} .vega-embed")
+        for index in range(charts.count()):
+            self.step += 1
+            path = bs.SCREENSHOTS / f"{self.name}-{self.step:02d}-{label}-chart{index + 1}.png"
+            charts.nth(index).screenshot(path=str(path))
+            paths.append(path)
+        self.shots += paths
+        return paths
+
+    def close(self) -> None:
+        log = bs.ROOT / "artifacts" / "network" / f"{self.name}.txt"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        failed = [f"  {kind:10} {url} {error}" for kind, url, error in self.guard.failed]
+        log.write_text(
+            "\n".join(
+                [self.guard.summary(), f"failed local requests: {len(failed)}", *failed, "console errors:"]
+                + [f"  {line}" for line in self.guard.console_errors]
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"[{self.name}] {self.guard.summary()}")
+        self.context.close()
+
+
+@pytest.fixture
+def session(browser, request):
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name.removeprefix("test_")).strip("-")
+    s = Session(browser, name)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def voila_app(browser, tmp_path_factory):
+    """Voilà serving the notebooks folder like ``make app`` (after ``browser``, so a skip costs nothing)."""
+    server = bs.voila(tmp_path_factory.mktemp("voila"), bs.NOTEBOOKS)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def assert_nothing_needed_was_blocked(guard: bs.NetworkGuard, tolerated: re.Pattern | None = None) -> None:
+    needed = [(kind, url) for kind, url in guard.needed() if not (tolerated and tolerated.match(url))]
+    assert not needed, "the page needed non-local resources:\n" + "\n".join(f"  {k} {u}" for k, u in needed)
+    others = [(kind, url) for kind, url in guard.blocked if not (tolerated and tolerated.match(url))]
+    assert not others, "the page tried to reach the network:\n" + "\n".join(f"  {k} {u}" for k, u in others)
+
+
+def figures_matching(page, root: str | None = None) -> tuple[int, int] | None:
+    text = page.evaluate("(sel) => (sel ? document.querySelector(sel) : document.body)?.innerText || ''", root)
+    found = COUNT_TEXT.search(text)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def expected_fibromyalgia_rows() -> int:
+    from helpers.explore import filter_equal, prepared
+
+    return len(filter_equal(prepared("response_rates"), {"condition": "fibromyalgia"}, ["condition"]))
+
+
+def choose_condition(page, scope: str, value: str = "fibromyalgia") -> None:
+    """Pick ``value`` in the explorer's condition dropdown (an ipywidgets <select>)."""
+    select = page.locator(f"{scope} .widget-dropdown", has_text="condition").locator("select").first
+    select.select_option(label=value)
+
+
+def check_fibromyalgia_redraw(session: Session, scope: str, before: dict, root: str | None = None) -> dict:
+    """After choosing fibromyalgia: the chart redraws with fewer marks and only fibromyalgia rows."""
+    page = session.page
+    total_before = figures_matching(page, root)
+    choose_condition(page, scope)
+    after = bs.wait_for_change(page, bs.marker(before), root=root)
+    assert after["marks"] < before["marks"], (before, after)
+    assert "fibromyalgia" in after["axis_labels"] and "depression" not in after["axis_labels"], after
+    expected = expected_fibromyalgia_rows()
+    shown = bs.poll(
+        lambda: (m := figures_matching(page, root)) and m[0] == expected and m,
+        bs.DRAW_TIMEOUT,
+        f"the count line to say {expected} figures match",
+        page=page,
+    )
+    assert total_before is not None and shown[1] == total_before[1] and shown[0] < total_before[0]
+    return after
+
+
+# --- JupyterLab --------------------------------------------------------------------------------
+
+
+def lab_active_panel(page, title: str) -> str:
+    """A CSS selector for the notebook panel of the current tab, once it is ``title``."""
+
+    def current():
+        return page.evaluate(
+            """(title) => {
+              const tab = document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');
+              if (!tab || tab.querySelector('.lm-TabBar-tabLabel').textContent.trim() !== title) return null;
+              const id = tab.getAttribute('data-id');
+              const panel = id && document.getElementById(id);
+              return panel && panel.querySelector('.jp-Notebook') ? id : null;
+            }""",
+            title,
+        )
+
+    panel_id = bs.poll(current, bs.SERVER_START_TIMEOUT, f"the notebook tab {title}", page=page)
+    return f"[id='{panel_id}']"
+
+
+def lab_kernel_idle(page, timeout: float = bs.SERVER_START_TIMEOUT) -> None:
+    """The status bar's kernel item reads '... | Idle' (the kernel has started and connected)."""
+
+    def idle():
+        texts = page.evaluate("Array.from(document.querySelectorAll('.jp-StatusBar-TextItem')).map(e => e.innerText)")
+        return any(re.search(r"\|\s*Idle\b", t) for t in texts)
+
+    bs.poll(idle, timeout, "the kernel to be idle", page=page)
+
+
+def lab_run_all(page, panel: str) -> list[str]:
+    """Run > Run All Cells, then wait until every code cell has an execution count.
+
+    Repeats the menu command once if nothing was queued (a click that landed while the kernel
+    was still connecting), so a slow kernel start does not fail the test. Returns the texts of
+    the notebook's stderr outputs (tracebacks and warnings), which the caller judges.
+    """
+    prompts = f"{panel} .jp-CodeCell .jp-InputPrompt"
+
+    def counts():
+        return [t.strip() for t in page.locator(prompts).all_inner_texts()]
+
+    for attempt in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).first.click()
+        try:
+            bs.poll(lambda: any(t not in ("", "[ ]:") for t in counts()), 30, "cells to be queued", page=page)
+            break
+        except AssertionError:
+            if attempt:
+                raise
+            page.keyboard.press("Escape")
+            lab_kernel_idle(page)
+    bs.poll(
+        lambda: (c := counts()) and all(re.fullmatch(r"\[\d+\]:", t) for t in c),
+        bs.DRAW_TIMEOUT * 2,
+        f"every code cell to finish (prompts now {counts()})",
+        page=page,
+    )
+    stderr = page.locator(f"{panel} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    return stderr.all_inner_texts()
+
+
+def test_jupyterlab_start_notebook_and_response_rates_explorer(session, tmp_path):
+    from helpers import load
+
+    token = secrets.token_hex(24)
+    server = bs.jupyter_lab(tmp_path / "lab", token)
+    page = session.page
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    server.start()
+    try:
+        timings["server start"] = time.monotonic() - started
+        # 00: open, run all, the two overview tables render.
+        page.goto(f"{server.url}lab/tree/00_start_here.ipynb?token={token}")
+        panel = lab_active_panel(page, "00_start_here.ipynb")
+        lab_kernel_idle(page)
+        session.shot("start-notebook-open", full_page=False)
+        stderr = lab_run_all(page, panel)
+        tables = page.locator(f"{panel} .jp-OutputArea-output table")
+        bs.poll(lambda: tables.count() >= 2, bs.DRAW_TIMEOUT, "the two overview tables", page=page)
+        rows = tables.first.locator("tbody tr").count()
+        assert rows == len(load("sources")), f"sources table shows {rows} rows"
+        assert "response_rates" in tables.nth(1).inner_text()
+        tables.first.scroll_into_view_if_needed()
+        session.shot("start-notebook-tables", full_page=False)
+        timings["00 run"] = time.monotonic() - started
+
+        # 01: open from the file browser, run all, the JupyterChart draws; then filter.
+        page.locator(".jp-DirListing-item", has_text="01_response_rates.ipynb").first.dblclick()
+        panel = lab_active_panel(page, "01_response_rates.ipynb")
+        lab_kernel_idle(page)
+        stderr += lab_run_all(page, panel)
+        before = bs.wait_for_charts(page, 1, root=panel)[0]
+        assert before["svg"] and before["marks"] > 0 and before["symbols"] > 0, before
+        page.locator(f"{panel} .vega-embed").first.scroll_into_view_if_needed()
+        session.shot("response-rates-drawn", full_page=False)
+        timings["01 chart drawn"] = time.monotonic() - started
+
+        after = check_fibromyalgia_redraw(session, panel, before, root=panel)
+        page.locator(f"{panel} .vega-embed").first.scroll_into_view_if_needed()
+        session.shot("response-rates-fibromyalgia", full_page=False)
+        timings["01 redrawn"] = time.monotonic() - started
+        print(f"lab: {before['marks']} marks -> {after['marks']} after fibromyalgia; timings {timings}")
+        assert_nothing_needed_was_blocked(session.guard)
+    finally:
+        server.stop()
+    assert server.process is None
+    judge_stderr(stderr)
+
+
+def judge_stderr(stderr: list[str]) -> None:
+    """No tracebacks or warnings under any cell (e.g. NaN in a chart spec, which is not JSON)."""
+    assert not stderr, "stderr output in the notebooks:\n" + "\n---\n".join(stderr)
+
+
+# --- Voilà -------------------------------------------------------------------------------------
+
+
+def assert_no_code_shown(page) -> None:
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor").count() == 0
+    html_source = page.content()
+    shown = [s for s in SOURCE_SNIPPETS if s in html_source]
+    assert not shown, f"code visible in the app: {shown}"
+
+
+def test_voila_response_rates_app_hides_code_and_redraws(session, voila_app):
+    page = session.page
+    started = time.monotonic()
+    page.goto(f"{voila_app.url}voila/render/01_response_rates.ipynb")
+    before = bs.wait_for_charts(page, 1)[0]
+    load_seconds = time.monotonic() - started
+    assert before["svg"] and before["marks"] > 0, before
+    assert_no_code_shown(page)
+    session.shot("drawn")
+    after = check_fibromyalgia_redraw(session, "body", before)
+    session.shot("fibromyalgia")
+    print(f"voila 01: drawn in {load_seconds:.1f}s; {before['marks']} -> {after['marks']} marks")
+    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+
+
+@pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
+def test_voila_app_draws_its_charts(session, voila_app, name):
+    page = session.page
+    started = time.monotonic()
+    page.goto(f"{voila_app.url}voila/render/{name}.ipynb")
+    found = bs.wait_for_charts(page, CHART_COUNT.get(name, 1))
+    seconds = time.monotonic() - started
+    print(f"voila {name}: {len(found)} chart(s) drawn in {seconds:.1f}s, marks {[c['marks'] for c in found]}")
+    assert len(found) == CHART_COUNT.get(name, 1)
+    assert page.locator(".widget-dropdown, .widget-toggle-buttons, .widget-checkbox, .widget-slider").count() > 0
+    assert_no_code_shown(page)
+    session.shot("drawn")
+    session.shot_charts("drawn")
+    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+
+
+def test_voila_tree_lists_the_apps(session, voila_app):
+    page = session.page
+    page.goto(f"{voila_app.url}voila/tree")
+    for name in EXPLORER_NOTEBOOKS:
+        page.get_by_text(f"{name}.ipynb", exact=True).first.wait_for()
+    session.shot("tree")
+    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+
+
+# --- HTML report -------------------------------------------------------------------------------
+
+
+def test_html_report_draws_every_chart_from_file_with_network_blocked(session, tmp_path):
+    pytest.importorskip("helpers.report")
+    out = tmp_path / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.report", "01_response_rates", "--out", str(out), "--quiet"],
+        cwd=bs.ROOT,
+        env=bs.isolated_env(tmp_path / "env"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    reports = sorted(out.rglob("*.html"))
+    assert reports, f"no HTML report in {out}: {result.stdout}"
+    page = session.page
+    for report in reports:
+        page.goto(report.as_uri())
+        containers = page.locator("div.chart").count()
+        assert containers >= 1, f"{report.name} has no chart containers"
+        found = bs.wait_for_charts(page, containers)
+        assert len(found) == containers, found
+        assert all(c["svg"] and c["marks"] > 0 for c in found), found
+        assert "could not be drawn" not in page.inner_text("body")
+        session.shot(report.stem)
+        session.shot_charts(report.stem)
+    assert not session.guard.blocked, session.guard.summary()
+    left_file = [url for _kind, url, _err in session.guard.failed if not url.startswith(("file:", "data:", "blob:"))]
+    assert not left_file, left_file
