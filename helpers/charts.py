@@ -149,34 +149,49 @@ def _fill(color: alt.Color):
 # --- response rates ---------------------------------------------------------------------------
 
 
-def response_rates_chart(frame: pd.DataFrame, color_by: str = "arm") -> alt.Chart:
-    """Shares of patients (%) by condition, ketamine beside the usual-care comparators.
-
-    Figures not in percent (vote counts, pain scores) are left out and counted in the description.
-    """
-    title = "Response, remission and relapse: what the documents claim"
+def _percent_chart(
+    frame: pd.DataFrame,
+    title: str,
+    label: pd.Series,
+    sort: alt.EncodingSortField,
+    color_by: str,
+    x_title: str,
+    empty: str,
+    step: int,
+) -> alt.Chart:
+    """Percent figures as intervals and points on 0-100%; other units are counted in the description."""
     shares = frame[frame["unit"] == "%"].copy()
     if shares.empty:
-        return _empty(title, "No percentage figures match the current filters.")
-    shares["row_label"] = (
-        shares["condition"].astype(str) + " · " + shares["measure"].astype(str) + " · " + shares["id"].astype(str)
-    )
-    base = alt.Chart(shares)
-    y = alt.Y("row_label:N", title=None, sort=alt.EncodingSortField("condition"), axis=alt.Axis(labelLimit=320))
+        return _empty(title, empty)
+    shares["row_label"] = label[shares.index]
+    y = alt.Y("row_label:N", title=None, sort=sort, axis=alt.Axis(labelLimit=320))
+    color = _color(f"{color_by}:N", color_by.replace("_", " "))
     chart = _interval_layers(
-        base,
-        "value_low:Q",
-        "value_high:Q",
-        y,
-        _color(f"{color_by}:N", color_by.replace("_", " ")),
-        alt.Scale(domain=[0, 100]),
-        "share of patients or of pain (%)",
+        alt.Chart(shares), "value_low:Q", "value_high:Q", y, color, alt.Scale(domain=[0, 100]), x_title
     )
     left_out = len(frame) - len(shares)
     description = _description(title, shares, "Intervals and points on a 0-100% axis;") + (
         f" {left_out} figure(s) not in percent are listed in the table only." if left_out else ""
     )
-    return chart.properties(title=_title(title), width=WIDTH, height=alt.Step(18), description=description)
+    return chart.properties(title=_title(title), width=WIDTH, height=alt.Step(step), description=description)
+
+
+def response_rates_chart(frame: pd.DataFrame, color_by: str = "arm") -> alt.Chart:
+    """Shares of patients (%) by condition, ketamine beside the usual-care comparators.
+
+    Figures not in percent (vote counts, pain scores) are left out and counted in the description.
+    """
+    label = frame["condition"].astype(str) + " · " + frame["measure"].astype(str) + " · " + frame["id"].astype(str)
+    return _percent_chart(
+        frame,
+        "Response, remission and relapse: what the documents claim",
+        label,
+        alt.EncodingSortField("condition"),
+        color_by,
+        "share of patients or of pain (%)",
+        "No percentage figures match the current filters.",
+        18,
+    )
 
 
 # --- time course ------------------------------------------------------------------------------
@@ -406,31 +421,17 @@ def concentrations_chart(frame: pd.DataFrame, unit: str = "ng/mL", log_scale: bo
 
 def adverse_effects_chart(frame: pd.DataFrame, color_by: str = "dose_context") -> alt.Chart:
     """Adverse-effect rates (%) by dose context and population."""
-    title = "Adverse effects: share of people affected"
-    data = frame[frame["unit"] == "%"].copy()
-    if data.empty:
-        return _empty(title, "No adverse-effect rates match the current filters.")
-    data["row_label"] = data["effect"].astype(str) + " · " + data["population"].astype(str).str.slice(0, 40)
-    y = alt.Y(
-        "row_label:N",
-        title=None,
-        sort=alt.EncodingSortField("value_high", order="descending"),
-        axis=alt.Axis(labelLimit=320),
-    )
-    chart = _interval_layers(
-        alt.Chart(data),
-        "value_low:Q",
-        "value_high:Q",
-        y,
-        _color(f"{color_by}:N", color_by.replace("_", " ")),
-        alt.Scale(domain=[0, 100]),
+    label = frame["effect"].astype(str) + " · " + frame["population"].astype(str).str.slice(0, 40)
+    return _percent_chart(
+        frame,
+        "Adverse effects: share of people affected",
+        label,
+        alt.EncodingSortField("value_high", order="descending"),
+        color_by,
         "share of people (%)",
+        "No adverse-effect rates match the current filters.",
+        22,
     )
-    left_out = len(frame) - len(data)
-    description = _description(title, data, "Intervals on a 0-100% axis;") + (
-        f" {left_out} figure(s) not in percent are in the table only." if left_out else ""
-    )
-    return chart.properties(title=_title(title), width=WIDTH, height=alt.Step(22), description=description)
 
 
 # --- milestones -------------------------------------------------------------------------------
