@@ -19,9 +19,7 @@ import pandas as pd
 
 from helpers.dictionary import SOURCE_COLUMNS, datapackage, field_spec, table_fields, table_names
 from helpers.provenance import DATA_DIR
-from helpers.units import HOURS_PER, agrees_within_rounding, convert_concentration
-
-CONCENTRATION_UNITS = ("ng/mL", "uM", "nM", "mg/L")
+from helpers.units import CONCENTRATION_UNITS, HOURS_PER, agrees_within_rounding, convert_concentration
 
 
 @dataclass(frozen=True)
@@ -147,32 +145,24 @@ def _row_problems(table: str, data_dir: Path, rows: list[dict[str, str]]) -> lis
 
 def _conversion_problems(file: str, line: int, row: dict[str, str], low, high) -> list[Problem]:
     """The stored conversion_check must say what the arithmetic says."""
-    alt_unit = row.get("stated_alt_unit", "")
-    has_alt = bool(row.get("stated_alt_low") or row.get("stated_alt_high"))
+
+    def bad(column: str, rule: str, message: str) -> list[Problem]:
+        return [Problem(file, line, column, rule, message)]
+
+    alt_unit, unit = row.get("stated_alt_unit", ""), row.get("unit", "")
     stored = row.get("conversion_check", "")
-    if not has_alt:
-        if stored != "n/a":
-            return [
-                Problem(
-                    file,
-                    line,
-                    "conversion_check",
-                    "conversion-check",
-                    f"no stated conversion, so it must be 'n/a', not {stored!r}",
-                )
-            ]
-        return []
-    unit = row.get("unit", "")
-    if unit not in CONCENTRATION_UNITS or alt_unit not in CONCENTRATION_UNITS:
-        return [
-            Problem(
-                file,
-                line,
-                "stated_alt_unit",
-                "conversion-units",
-                f"cannot convert {unit!r} to {alt_unit!r}; use {CONCENTRATION_UNITS}",
+    if not (row.get("stated_alt_low") or row.get("stated_alt_high")):
+        return (
+            []
+            if stored == "n/a"
+            else bad(
+                "conversion_check", "conversion-check", f"no stated conversion, so it must be 'n/a', not {stored!r}"
             )
-        ]
+        )
+    if unit not in CONCENTRATION_UNITS or alt_unit not in CONCENTRATION_UNITS:
+        return bad(
+            "stated_alt_unit", "conversion-units", f"cannot convert {unit!r} to {alt_unit!r}; use {CONCENTRATION_UNITS}"
+        )
     agree = all(
         agrees_within_rounding(convert_concentration(value, unit, alt_unit), row[column])
         for value, column in ((low, "stated_alt_low"), (high, "stated_alt_high"))
@@ -180,15 +170,11 @@ def _conversion_problems(file: str, line: int, row: dict[str, str], low, high) -
     )
     expected = "agrees" if agree else "disagrees"
     if stored != expected:
-        return [
-            Problem(
-                file,
-                line,
-                "conversion_check",
-                "conversion-check",
-                f"the document's conversion {expected} with ours, but the row says {stored!r}",
-            )
-        ]
+        return bad(
+            "conversion_check",
+            "conversion-check",
+            f"the document's conversion {expected} with ours, but the row says {stored!r}",
+        )
     return []
 
 

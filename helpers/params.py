@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpers.dictionary import family_names, field_spec
+from helpers.pk import SIMULATED_ROUTES
+from helpers.provenance import column_values
 
 ALL = "all"
 
@@ -60,8 +62,9 @@ def _enum(field: str, with_all: bool = True) -> tuple:
     return ((ALL,) + values) if with_all else values
 
 
-SOURCE_IDS = (ALL, "000", "001", "002", "003", "004")
-ROUTES_SIMULATED = ("IV", "IM", "intranasal", "oral", "sublingual", "rectal")
+# Choices that follow the data files, so a new source or region needs no edit here.
+SOURCE_IDS = (ALL, *column_values("sources", "source_id"))
+REGIONS = (ALL, *column_values("prevalence", "region"))
 
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     "00_start_here": (),
@@ -79,7 +82,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     ),
     "03_prevalence": (
         Param("denominator", "students", "what a share is a share of (one per chart)", _enum("denominator", False)),
-        Param("region", ALL, "region of the survey", (ALL, "Hong Kong", "Taiwan", "Australia", "United States")),
+        Param("region", ALL, "region of the survey", REGIONS),
         Param("log_scale", False, "log value axis"),
     ),
     "04_bioavailability": (
@@ -106,7 +109,7 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     # Educational only: doses and routes here drive a teaching model, not a prescription.
     "08_pk_simulator": (
         Param(
-            "routes", "IV,intranasal,oral", f"comma-separated routes to simulate, any of: {', '.join(ROUTES_SIMULATED)}"
+            "routes", "IV,intranasal,oral", f"comma-separated routes to simulate, any of: {', '.join(SIMULATED_ROUTES)}"
         ),
         Param(
             "dose", 0.5, "dose per administration, > 0, in dose_unit (at most 20 mg/kg)", minimum=0.0, maximum=1000.0

@@ -70,6 +70,15 @@ def source_files() -> dict[str, str]:
         return {row["source_id"]: row["file_name"] for row in csv.DictReader(fh)}
 
 
+def column_values(table: str, column: str) -> tuple[str, ...]:
+    """The distinct values of one column of a data file, sorted; read with csv, no validation.
+
+    For choices that must follow the data (regions, source ids) without loading pandas.
+    """
+    with open(DATA_DIR / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return tuple(sorted({row[column] for row in csv.DictReader(fh) if row[column]}))
+
+
 @cache
 def source_text(source_id: str) -> str:
     """The full text of one document. Raises FileNotFoundError naming the folder."""

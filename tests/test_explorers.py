@@ -140,3 +140,20 @@ def test_chart_data_is_valid_json(notebook):
         json.dumps(spec_dict, allow_nan=False)
     for chart in explorer.charts(explorer.data, explorer.values):
         json.dumps(chart.to_dict(), allow_nan=False)
+
+
+def test_every_region_and_source_in_the_data_can_be_chosen():
+    """Choices follow the data: no row is unreachable through a filter (Taipei, Taiwan once was)."""
+    from helpers.params import spec
+
+    choices = {p.name: set(p.choices) for p in spec("03_prevalence") if p.choices}
+    prevalence = load("prevalence")
+    assert set(prevalence["region"].astype(str)) <= choices["region"]
+    explorer = PrevalenceExplorer()
+    for region in choices["region"] - {"all"}:
+        denominator = prevalence.loc[prevalence["region"] == region, "denominator"].astype(str).iloc[0]
+        explorer.controls["denominator"].value = denominator
+        explorer.controls["region"].value = region
+        assert len(explorer.data) >= 1, region
+    sources = {p.name: set(p.choices) for p in spec("01_response_rates") if p.choices}["source_id"]
+    assert set(load("sources")["source_id"]) | {"all"} == sources
