@@ -57,6 +57,8 @@ import yaml
 
 from helpers import EDUCATIONAL_NOTE
 from helpers.params import NOTEBOOKS, ParameterError, spec, validate
+from helpers.render.page import CSS as PAGE_CSS
+from helpers.render.page import VIEW_MIME, view_html, view_js
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -459,6 +461,10 @@ def _output_html(output: Any, charts: list[dict], show_code: bool) -> str:
     if kind == "error":
         return _error_html(output)
     data = output.get("data", {})
+    if VIEW_MIME in data:
+        payload = json.loads(json.dumps(data[VIEW_MIME]))
+        charts.append(payload["spec"])
+        return view_html(payload, len(charts))
     vegalite = next((mime for mime in data if VEGALITE_MIME.match(mime)), None)
     if vegalite:
         spec_dict = json.loads(json.dumps(data[vegalite]))
@@ -533,7 +539,8 @@ def notebook_html(
         runtime = runtime if runtime is not None else runtime_file().read_text(encoding="utf-8")
         scripts = (
             f'<script id="vega-runtime">{_script_js(runtime)}</script>\n'
-            f"<script>{_EMBED_JS % json.dumps(EMBED_OPTIONS)}</script>"
+            f"<script>{_EMBED_JS % json.dumps(EMBED_OPTIONS)}</script>\n"
+            f'<script id="ke-views">{_script_js(view_js())}</script>'
         )
     page = f"""<!DOCTYPE html>
 <html lang="en">
@@ -542,7 +549,7 @@ def notebook_html(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="helpers.report">
 <title>{html.escape(title)} · {html.escape(set_name)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{PAGE_CSS}</style>
 </head>
 <body>
 <p class="educational-note" role="note"><strong>{html.escape(EDUCATIONAL_NOTE)}</strong>

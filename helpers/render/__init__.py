@@ -1,0 +1,1 @@
+"""Renderers of the declarative views: ``widget`` (JupyterLab, Voilà) and ``page`` (saved HTML)."""

@@ -1,0 +1,135 @@
+"""The page renderer: a View as an interactive block of a saved, offline HTML report.
+
+The kernel displays a View as one MIME bundle (:data:`VIEW_MIME`, made by
+:func:`view_bundle`). This module turns that bundle into HTML: the chart's params bound
+to HTML inputs by Vega, the count, the source panel, the CSV download and the tables,
+all filled in for the initial values so the page reads well before (or without) its
+script. ``static/view.js``, included once per page after the Vega runtime, makes the
+block follow its controls, shows a figure's source on click and keeps the URL hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+VIEW_MIME = "application/vnd.ketamine.view.v1+json"
+STATIC = Path(__file__).parent / "static"
+SOURCE_HINT = "Click a figure in the chart to read its sentence and source here."
+
+CSS = """
+.ke-view { margin: 1rem 0 2rem; }
+.ke-controls .vega-bind { display: inline-flex; align-items: center; gap: .3rem; margin: 0 1.2rem .5rem 0; }
+.ke-controls .vega-bind-name { font-weight: 600; }
+.ke-controls .vega-bind-radio label { margin-right: .4rem; }
+.ke-controls select, .ke-controls input { font: inherit; }
+.ke-chart { overflow-x: auto; }
+.ke-notes { border-left: 4px solid #D55E00; background: #fff4ec; padding: .4rem .8rem; }
+.ke-source { border: 1px solid #ccc; border-radius: 4px; padding: .4rem .8rem; margin: .5rem 0; background: #fafafa; }
+.ke-source dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
+.ke-source dt { font-weight: 600; color: #333; }
+.ke-source dd { margin: 0; }
+.ke-source-title { font-weight: 600; margin: 0 0 .3rem; }
+.ke-page-note { color: #444; font-size: .9rem; }
+tr[hidden] { display: none; }
+@media print { .ke-controls { display: none; } }
+"""
+
+
+@cache
+def view_js() -> str:
+    """The page script that makes every view block follow its controls."""
+    return (STATIC / "view.js").read_text(encoding="utf-8")
+
+
+def view_bundle(payload: dict) -> dict:
+    """The MIME bundle a kernel displays for a View in a report run (plain text for other front ends)."""
+    return {VIEW_MIME: payload, "text/plain": payload.get("description", payload["title"])}
+
+
+def _rows_table(rows: list[dict], columns: list[str], keep: set[str]) -> str:
+    head = "".join(f"<th scope='col'>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
+    body = []
+    for row in rows:
+        hidden = "" if row.get("id") in keep else " hidden"
+        cells = "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns)
+        body.append(f'<tr data-id="{html.escape(str(row.get("id")), quote=True)}"{hidden}>{cells}</tr>')
+    return f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _csv_href(rows: list[dict]) -> str:
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(out.getvalue().encode("utf-8")).decode("ascii")
+
+
+def _extra_html(index: int, extra: dict) -> str:
+    keep = set(extra["initial"])
+    head = "".join(f"<th scope='col'>{html.escape(c.replace('_', ' '))}</th>" for c in extra["columns"])
+    body = []
+    for i, row in enumerate(extra["rows"]):
+        cells = "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in extra["columns"])
+        body.append(f'<tr data-row="{i}"{"" if i in keep else " hidden"}>{cells}</tr>')
+    return (
+        f'<div class="ke-extra" data-extra="{index}"><h3>{html.escape(extra["title"])}</h3>'
+        f'<p class="ke-extra-count" aria-live="polite">{len(keep)} of {len(extra["rows"])} '
+        f"{html.escape(extra['noun'])} match.</p>"
+        f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+    )
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside a <script> element (no ``</script>``, no HTML comments)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def view_html(payload: dict, number: int) -> str:
+    """One view as an HTML block, complete for its initial values; ``view.js`` makes it live."""
+    keep = set(payload["initial_ids"])
+    chosen = [r for r in payload["rows"] if r.get("id") in keep]
+    noun = html.escape(payload["noun"])
+    label = html.escape(payload.get("description", payload["title"]), quote=True)
+    notes = "".join(f'<p class="ke-page-note">{html.escape(n)}</p>' for n in payload.get("notes", []))
+    extras = "".join(_extra_html(i, e) for i, e in enumerate(payload.get("extras", [])))
+    name = html.escape(payload["notebook"], quote=True)
+    return f"""<section class="ke-view" id="view-{number}" data-notebook="{name}" aria-label="{html.escape(payload["title"], quote=True)}">
+<div class="ke-notes" role="note" hidden></div>
+<div class="ke-controls" role="group" aria-label="controls of the chart"></div>
+<div class="ke-chart chart" id="chart-{number}" role="figure" aria-label="{label}"><noscript>{label} (the interactive chart needs JavaScript)</noscript></div>
+<p class="ke-count" aria-live="polite">{len(keep)} of {len(payload["rows"])} {noun} match.</p>
+<div class="ke-source" aria-live="polite"><p class="ke-source-hint">{SOURCE_HINT}</p></div>
+<p><a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen)}">Download these {len(keep)} {noun} as CSV</a></p>
+<details class="ke-table"><summary>The {noun} and their source sentences</summary>
+{_rows_table(payload["rows"], payload["table_columns"], keep)}
+</details>
+{extras}{notes}
+<script type="application/json" class="ke-view-data">{_script_json(payload)}</script>
+</section>"""
+
+
+def standalone_page(payloads: list[dict], runtime_js: str, title: str = "Ketamine evidence views") -> str:
+    """A minimal offline page holding ``payloads`` (tests, benchmarks, one-off exports)."""
+    blocks = "\n".join(view_html(p, i) for i, p in enumerate(payloads, start=1))
+    safe = runtime_js.replace("</script", "<\\/script")
+    script = view_js().replace("</script", "<\\/script")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{CSS}</style></head>
+<body><main>{blocks}</main>
+<script id="vega-runtime">{safe}</script>
+<script id="ke-views">{script}</script>
+</body></html>
+"""

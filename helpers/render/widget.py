@@ -1,0 +1,215 @@
+"""The widget renderer: a View in JupyterLab and Voilà.
+
+The chart is one ``alt.JupyterChart`` whose spec is sent once. Each ipywidgets control
+is linked to the chart's param of the same name (``JupyterChart.params``), so a change
+moves a signal in the page and no spec is rebuilt or re-sent. The count, the table of
+figures and the CSV download follow the params in Python, with the same rules the page
+applies (``View.filter``). A click on a figure sets the chart's ``pick`` selection, and
+the panel under the chart shows that figure's sentence and source.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import altair as alt
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+
+from helpers.params import ParameterError
+from helpers.renderer import enable_offline
+from helpers.views.core import PICK, SOURCE_FIELDS, View
+
+LABELS = {
+    "id": "row id",
+    "value_label": "figure",
+    "quote": "sentence",
+    "evidence_kind": "evidence kind (as the document states it)",
+    "evidence_cue": "words that support the evidence kind",
+    "section": "section",
+    "source_label": "document",
+}
+
+
+def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
+    """The widget for one control: toggles or a dropdown for choices, a checkbox, or a slider."""
+    control = view.control(name)
+    param, label = control.param, control.text
+    style = {"description_width": "initial"}
+    if control.options is not None:
+        chosen = tuple(o for o in control.options if o.lower() in {v.strip().lower() for v in str(value).split(",")})
+        return widgets.SelectMultiple(
+            options=list(control.options), value=chosen, rows=len(control.options), description=label, style=style
+        )
+    if param.choices is not None:
+        options = [(str(c), c) for c in param.choices]
+        if len(options) <= 4:
+            return widgets.ToggleButtons(options=options, value=value, description=label, style=style)
+        return widgets.Dropdown(options=options, value=value, description=label, style=style)
+    if param.kind is bool:
+        return widgets.Checkbox(value=value, description=label, indent=False)
+    step = control.step or (1 if param.kind is int else 0.1)
+    cls = widgets.IntSlider if param.kind is int else widgets.FloatSlider
+    return cls(value=value, min=param.minimum, max=param.maximum, step=step, description=label, style=style)
+
+
+def download_link(frame: pd.DataFrame, filename: str, noun: str = "rows") -> str:
+    """An offline CSV download: the data travels inside the link, nothing is fetched."""
+    payload = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return (
+        f'<a download="{html.escape(filename)}" href="data:text/csv;charset=utf-8;base64,{payload}" '
+        f'style="font-weight:600">Download these {len(frame)} {noun} as CSV</a>'
+    )
+
+
+def table_html(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> str:
+    """The rows as an HTML table, escaped, quote beside each number."""
+    keep = [c for c in columns if c in frame.columns]
+    return frame[keep].to_html(index=False, escape=True, classes="evidence-table", border=0, na_rep="")
+
+
+def source_panel_html(row: dict[str, Any]) -> str:
+    """The click-to-source panel: the full sentence, document, section, evidence kind and row id."""
+    items = "".join(
+        f"<dt>{html.escape(LABELS[key])}</dt><dd>{html.escape(str(row[key]))}</dd>"
+        for key in SOURCE_FIELDS
+        if row.get(key) not in (None, "")
+    )
+    return f'<div class="source-panel" role="region" aria-label="source of the figure"><dl>{items}</dl></div>'
+
+
+def query_values(view: View, query: str) -> tuple[dict[str, Any], list[str]]:
+    """Parameter values from a URL query (Voilà's ``?condition=fibromyalgia``), and notes for what was ignored.
+
+    An unknown name or a value that breaks the parameter's rule is ignored, never fatal, and
+    its note lists the valid names or values.
+    """
+    values: dict[str, Any] = {}
+    notes: list[str] = []
+    params = {c.name: c.param for c in view.controls}
+    for name, raw in parse_qsl(query or "", keep_blank_values=True):
+        if name.startswith("voila") or name == "token":  # Voilà's own query names
+            continue
+        if name not in params:
+            notes.append(f"ignored {name}={raw}: unknown name; valid names: {', '.join(params) or '(none)'}")
+            continue
+        param = params[name]
+        try:
+            value: Any = raw
+            if param.kind is bool:
+                if raw.lower() not in ("true", "false"):
+                    raise ParameterError(f"parameter {name!r} must be true or false")
+                value = raw.lower() == "true"
+            elif param.kind in (int, float):
+                value = param.kind(float(raw)) if param.kind is int else float(raw)
+            values[name] = param.check(value, view.notebook)
+        except (ValueError, ParameterError):
+            valid = " | ".join(map(str, param.choices)) if param.choices else f"{param.minimum:g} to {param.maximum:g}"
+            notes.append(f"ignored {name}={raw}: not a valid {name}; valid: {valid}")
+    return values, notes
+
+
+def _listed(text: str, options) -> tuple[str, ...]:
+    wanted = {part.strip().lower() for part in str(text).split(",")}
+    return tuple(o for o in options if o.lower() in wanted)
+
+
+class Panel:
+    """Controls, the live chart, the count, the CSV download, the source panel and the tables."""
+
+    def __init__(self, view: View, values: dict[str, Any], notes: list[str] | None = None):
+        enable_offline()
+        self.view = view
+        self.initial = dict(values)
+        self.controls: dict[str, widgets.Widget] = {c.name: control_widget(view, c.name, values[c.name]) for c in view.controls}
+        self.jchart = alt.JupyterChart(view.to_chart(values), embed_options={"actions": False})
+        self._chart_params = set(view.chart_params())
+        for name, control in self.controls.items():
+            if name in self._chart_params:
+                # A multiple choice holds a tuple; the param (like the notebook parameter) a comma list.
+                listed = isinstance(control, widgets.SelectMultiple)
+                transform = (",".join, lambda text: _listed(text, control.options)) if listed else None
+                traitlets.link((control, "value"), (self.jchart.params, name), transform=transform)
+                self.jchart.params.observe(self._on_change, names=[name])
+            else:  # acts on a table beside the chart only
+                control.observe(self._on_change, names="value")
+        self.jchart.selections.observe(self._on_pick, names=[PICK])
+        self._count = widgets.HTML()
+        self._download = widgets.HTML()
+        self._table = widgets.HTML()
+        self._source = widgets.HTML('<p class="source-hint">Click a figure in the chart to read its source here.</p>')
+        self._notes = widgets.HTML(self._notes_html(notes or []))
+        self._extras = {e.name: (widgets.HTML(), widgets.HTML()) for e in view.extras}
+        self._listeners: list[Callable[[Panel], None]] = []
+        self.refresh()
+
+    # --- state --------------------------------------------------------------------------------
+    @property
+    def values(self) -> dict[str, Any]:
+        """The current values: chart params as the page holds them, table-only controls from their widgets."""
+        raw = {name: (getattr(self.jchart.params, name) if name in self._chart_params else c.value) for name, c in self.controls.items()}
+        return self.view.validate(raw, check_order=False)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The rows the current params keep (the same rows the chart draws)."""
+        return self.view.filter(self.values)
+
+    # --- wiring -------------------------------------------------------------------------------
+    def _on_change(self, _change=None) -> None:
+        self.refresh()
+
+    def _on_pick(self, change) -> None:
+        value = getattr(change["new"], "value", None) or []
+        ids = [v.get("id") for v in value if isinstance(v, dict)]
+        self.show_source(ids[0] if ids else None)
+
+    def show_source(self, row_id: str | None) -> None:
+        """Show one figure's source under the chart (None: the hint)."""
+        match = self.view.rows[self.view.rows["id"] == row_id] if row_id else self.view.rows.iloc[0:0]
+        if match.empty:
+            self._source.value = '<p class="source-hint">Click a figure in the chart to read its source here.</p>'
+            return
+        self._source.value = source_panel_html(match.iloc[0].to_dict())
+
+    def refresh(self) -> None:
+        """Count, download and tables from the current params (cheap: hundreds of rows)."""
+        values = self.values
+        frame = self.view.filter(values)
+        noun = self.view.noun
+        self._count.value = f'<p class="count" aria-live="polite"><b>{len(frame)}</b> of {len(self.view.rows)} {noun} match.</p>'
+        self._download.value = download_link(frame, f"{self.view.notebook}_filtered.csv", noun)
+        self._table.value = table_html(frame, self.view.table_columns)
+        for extra in self.view.extras:
+            kept = self.view.filter(values, extra.name)
+            count, table = self._extras[extra.name]
+            count.value = f'<p class="count"><b>{len(kept)}</b> of {len(extra.frame)} {extra.noun} match.</p>'
+            table.value = table_html(kept, extra.columns)
+        for listener in self._listeners:
+            listener(self)
+
+    def on_refresh(self, listener: Callable[[Panel], None]) -> None:
+        """Call ``listener(panel)`` after every refresh (used by tests and the benchmark)."""
+        self._listeners.append(listener)
+
+    @staticmethod
+    def _notes_html(notes: list[str]) -> str:
+        if not notes:
+            return ""
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+        return f'<div role="note" class="link-notes"><b>Some link settings were ignored:</b><ul>{items}</ul></div>'
+
+    def widget(self) -> widgets.Widget:
+        controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        table = widgets.Accordion(children=[self._table], titles=(f"The {self.view.noun} and their source sentences",))
+        table.selected_index = None
+        parts: list[widgets.Widget] = [self._notes, controls, self.jchart, self._count, self._source, self._download, table]
+        for extra in self.view.extras:
+            count, body = self._extras[extra.name]
+            parts += [widgets.HTML(f"<h3>{html.escape(extra.title)}</h3>"), count, body]
+        return widgets.VBox(parts)

@@ -1,0 +1,480 @@
+"""One declarative view per notebook: the whole table, its controls as Vega-Lite params, its encodings.
+
+A :class:`View` is built once from the whole table. Every control is a Vega-Lite
+param, and what it does lives in the spec (filters, computed fields, conditions), so
+the page redraws without Python. Three renderers read the same View:
+
+- ``helpers.render.widget``: ipywidgets linked to ``alt.JupyterChart.params`` (JupyterLab, Voilà);
+- ``helpers.render.page``: the same params bound to HTML inputs in an offline report;
+- static export (PNG/SVG) of the spec with the run's initial values.
+
+The filters are declared once (:class:`Control`) and compiled twice: to a Vega
+expression for the page and to a pandas mask for the table under the chart, the
+count and the CSV download. A browser test checks that both keep the same rows.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from helpers.params import ALL, Param, spec, validate
+from helpers.renderer import use_json_safe_data
+
+use_json_safe_data()
+
+# Okabe & Ito (2008), the palette of Nature Methods' colour-blind guide. Its yellow is nearly
+# invisible as a hollow mark on white, so it comes last; grey and Tol's muted colours fill in
+# before it, so no two categories of one scale share a hue.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+PALETTE = [*OKABE_ITO[:6], "#000000", "#999999", "#882255", "#44AA99", "#117733", "#332288", "#F0E442"]
+WIDTH = 560
+ROWS_MARK = "rows"  # the unit that holds every row the filters keep; the page reads its data
+PICK = "pick"  # the click selection: a click on a figure shows its source
+HEDGE_DOMAIN = ["stated flatly", "hedged"]
+HEDGE_NOTE = (
+    "Filled circles: stated flatly. Hollow diamonds and dashed intervals: hedged (about, up to, more than...). "
+    "Click a mark for its source."
+)
+UNIT_WORDS = {"%": "%", "uM": " µM", "count": "", "sessions": " sessions", "per wk": " per week"}
+TOOLTIP = [
+    alt.Tooltip("value_label:N", title="figure"),
+    alt.Tooltip("qualifier:N", title="hedge"),
+    alt.Tooltip("population:N", title="about"),
+    alt.Tooltip("evidence_kind:N", title="evidence"),
+    alt.Tooltip("source_label:N", title="source"),
+    alt.Tooltip("quote:N", title="quote"),
+]
+# What the click-to-source panel shows, in order, when the table has it.
+SOURCE_FIELDS = ("id", "value_label", "quote", "evidence_kind", "evidence_cue", "section", "source_label")
+
+
+# --- preparation ----------------------------------------------------------------------------------
+
+
+def fmt(value: float) -> str:
+    return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+
+
+def value_label(low, high, unit, qualifier) -> str:
+    """'about 20–30 %' style label that keeps the document's hedge."""
+    if pd.isna(low):
+        return "never measured"
+    unit_text = UNIT_WORDS.get(unit, f" {unit}")
+    number = fmt(low) if low == high else f"{fmt(low)}–{fmt(high)}"
+    hedge = "" if qualifier in (None, "none") or pd.isna(qualifier) else f"{qualifier} "
+    return f"{hedge}{number}{unit_text}".strip()
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categoricals and pandas strings as plain objects (None for missing), so specs hold values."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.CategoricalDtype) or out[column].dtype == "string":
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def prepare(frame: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add the columns every chart reads: value label, range and hedge flags, source label."""
+    out = plain(frame)
+    if "value_low" in out:
+        out["value_label"] = [
+            value_label(lo, hi, u, q)
+            for lo, hi, u, q in zip(out["value_low"], out["value_high"], out["unit"], out["qualifier"], strict=False)
+        ]
+        out["is_range"] = out["value_low"] != out["value_high"]
+        out["value_mid"] = (out["value_low"] + out["value_high"]) / 2
+    if "qualifier" in out:
+        out["hedged"] = out["qualifier"] != "none"
+        out["hedge"] = np.where(out["hedged"], HEDGE_DOMAIN[1], HEDGE_DOMAIN[0])
+    if "source_id" in out:
+        if sources is not None:
+            labels = {
+                str(row.source_id): f"{row.source_id} · {row.publisher}, “{row.title}” ({row.publisher_kind})"
+                for row in sources.itertuples()
+            }
+            out["source_label"] = [labels[str(sid)] for sid in out["source_id"]]
+        else:
+            out["source_label"] = out["source_id"]
+    return out
+
+
+# --- controls ------------------------------------------------------------------------------------
+
+OPS = ("equal", "any_equal", "at_least", "at_most", "one_of")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One rule of a control over one table.
+
+    op: ``equal`` (column == value; "all" keeps every row), ``any_equal`` (any of ``columns``
+    equals it), ``at_least`` / ``at_most`` (a number bound; rows with no value drop out), or
+    ``one_of`` (the value is a comma-separated list, e.g. routes, and the column is in it).
+    target: ``rows`` (the chart's rows) or the name of an extra table beside the chart.
+    """
+
+    op: str
+    columns: tuple[str, ...]
+    target: str = "rows"
+
+    def __post_init__(self):
+        if self.op not in OPS:
+            raise ValueError(f"filter op must be one of {OPS}, got {self.op!r}")
+        if not self.columns:
+            raise ValueError(f"filter {self.op!r} needs the column(s) it filters")
+
+    def expr(self, p: str) -> str:
+        """The rule as a Vega expression over ``datum``, for the param named ``p``."""
+        cols = self.columns
+        if self.op == "equal":
+            return f"({p} == {ALL!r} || datum[{cols[0]!r}] == {p})"
+        if self.op == "any_equal":
+            return f"({p} == {ALL!r} || " + " || ".join(f"datum[{c!r}] == {p}" for c in cols) + ")"
+        if self.op == "one_of":
+            listed = f"split(lower(replace({p}, regexp('\\\\s+', 'g'), '')), ',')"
+            return f"(indexof({listed}, lower(datum[{cols[0]!r}])) >= 0)"
+        sign = ">=" if self.op == "at_least" else "<="
+        return f"(isValid(datum[{cols[0]!r}]) && datum[{cols[0]!r}] {sign} {p})"
+
+    def mask(self, frame: pd.DataFrame, value: Any) -> pd.Series:
+        """The same rule as :meth:`expr`, over a DataFrame."""
+        if self.op in ("equal", "any_equal"):
+            if value == ALL:
+                return pd.Series(True, index=frame.index)
+            hits = [frame[c].astype(object).map(lambda v: v is not None and str(v) == str(value)) for c in self.columns]
+            return pd.concat(hits, axis=1).any(axis=1)
+        if self.op == "one_of":
+            listed = {part.strip().lower() for part in str(value).split(",")}
+            return frame[self.columns[0]].astype(str).str.lower().isin(listed)
+        column = pd.to_numeric(frame[self.columns[0]], errors="coerce")
+        return (column >= value) if self.op == "at_least" else (column <= value)
+
+
+@dataclass(frozen=True)
+class Control:
+    """A notebook parameter, its label, and the filters it drives (none: a setting the encodings read).
+
+    ``options``: for a comma-separated text parameter (08's routes), the names it may list;
+    the widget is a multiple choice and the page a text box checked against them.
+    """
+
+    param: Param
+    filters: tuple[Filter, ...] = ()
+    label: str = ""
+    step: float | None = None
+    options: tuple[str, ...] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.param.name
+
+    @property
+    def text(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+    def binding(self) -> dict:
+        """The HTML input this param binds to in a saved page (Vega binding)."""
+        p = self.param
+        name = self.text + " "
+        if self.options is not None:
+            return {"input": "text", "name": f"{self.text} (any of {', '.join(self.options)}) "}
+        if p.choices is not None:
+            options = list(p.choices)
+            kind = "radio" if len(options) <= 4 else "select"
+            return {"input": kind, "options": options, "name": name}
+        if p.kind is bool:
+            return {"input": "checkbox", "name": name}
+        step = self.step or (1 if p.kind is int else 0.1)
+        return {"input": "range", "min": p.minimum, "max": p.maximum, "step": step, "name": name}
+
+    def describe(self) -> dict:
+        """What the page needs to validate a value from a link: kind, choices, list options or bounds."""
+        p = self.param
+        out: dict[str, Any] = {"name": self.name, "label": self.text, "kind": p.kind.__name__}
+        if p.choices is not None:
+            out["choices"] = list(p.choices)
+        if self.options is not None:
+            out["options"] = list(self.options)
+        if p.minimum is not None:
+            out["min"], out["max"] = p.minimum, p.maximum
+        return out
+
+
+def controls_for(notebook: str, how: dict[str, dict]) -> tuple[Control, ...]:
+    """One Control per parameter of the notebook, in the spec's order.
+
+    ``how[name]`` gives the Control's keywords; ``op`` and ``columns`` (and ``target``) are a
+    shorthand for one Filter.
+    """
+    out = []
+    for param in spec(notebook):
+        kwargs = dict(how.get(param.name, {}))
+        if "op" in kwargs:
+            one = Filter(kwargs.pop("op"), tuple(kwargs.pop("columns")), kwargs.pop("target", "rows"))
+            kwargs["filters"] = (*kwargs.get("filters", ()), one)
+        out.append(Control(param, **kwargs))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ExtraTable:
+    """A table beside the chart (07's contradictions) that some controls filter."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    columns: tuple[str, ...]
+    noun: str
+
+
+# --- the view ------------------------------------------------------------------------------------
+
+
+@dataclass
+class View:
+    """Data + params + encodings for one notebook; renderers never rebuild it on a control change."""
+
+    notebook: str
+    title: str
+    rows: pd.DataFrame
+    controls: tuple[Control, ...]
+    build: Callable[[View], alt.TopLevelMixin]
+    table_columns: tuple[str, ...] = ("id", "value_label", "population", "evidence_kind", "source_label", "quote")
+    noun: str = "figures"
+    extras: tuple[ExtraTable, ...] = ()
+    page_notes: tuple[str, ...] = ()  # said in the saved page only (e.g. what needs a kernel)
+    kernel_only: tuple[str, ...] = ()  # params the page cannot honour; fixed at their initial value there
+    meta: dict = field(default_factory=dict)
+
+    # -- rules -------------------------------------------------------------------------------
+    def control(self, name: str) -> Control:
+        return next(c for c in self.controls if c.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.controls]
+
+    def rules(self, target: str = "rows") -> list[tuple[Control, Filter]]:
+        """Every (control, filter) pair that acts on ``target``."""
+        return [(c, f) for c in self.controls for f in c.filters if f.target == target]
+
+    def row_filter(self, target: str = "rows") -> str:
+        """Every filter of ``target`` as one Vega expression."""
+        return " && ".join(f.expr(c.name) for c, f in self.rules(target)) or "true"
+
+    def validate(self, values: dict[str, Any] | None = None, check_order: bool = True) -> dict[str, Any]:
+        return validate(self.notebook, values, check_order=check_order)
+
+    def filter(self, values: dict[str, Any], target: str = "rows") -> pd.DataFrame:
+        """The rows (or an extra table's rows) that the controls keep, as the page keeps them."""
+        frame = self.rows if target == "rows" else self.extra(target).frame
+        mask = pd.Series(True, index=frame.index)
+        for control, rule in self.rules(target):
+            mask &= rule.mask(frame, values[control.name])
+        return frame[mask]
+
+    def extra(self, name: str) -> ExtraTable:
+        return next(e for e in self.extras if e.name == name)
+
+    # -- spec --------------------------------------------------------------------------------
+    @cached_property
+    def chart(self) -> alt.TopLevelMixin:
+        """The chart, built once from the whole table, with every control as a top-level param."""
+        return self.build(self)
+
+    @cached_property
+    def base_spec(self) -> dict:
+        """The chart as a Vega-Lite dict, validated once."""
+        return self.chart.to_dict()
+
+    def chart_params(self) -> list[str]:
+        """The control names the spec declares as params (the rest act on the tables only)."""
+        return [p["name"] for p in self.base_spec.get("params", []) if "select" not in p]
+
+    def spec(self, values: dict[str, Any] | None = None, bind: bool = False) -> dict:
+        """The spec with ``values`` as the params' initial values, and HTML bindings when ``bind``."""
+        values = {**self.validate({}), **(values or {})}
+        out = copy.deepcopy(self.base_spec)
+        for param in out.get("params", []):
+            name = param["name"]
+            if "select" in param or name not in values:
+                continue
+            param["value"] = values[name]
+            if bind and name not in self.kernel_only:
+                param["bind"] = self.control(name).binding()
+        return out
+
+    def to_chart(self, values: dict[str, Any] | None = None) -> alt.TopLevelMixin:
+        """The chart with ``values`` as initial param values (JupyterChart wants a chart object)."""
+        values = {**self.validate({}), **(values or {})}
+        chart = self.chart.copy(deep=False)
+        params = []
+        for param in self.chart.params:
+            name = param.name if isinstance(param.name, str) else param.name.to_json().strip('"')
+            if getattr(param, "select", alt.Undefined) is alt.Undefined and name in values:
+                param = alt.VariableParameter(name=name, value=values[name])
+            params.append(param)
+        chart.params = params
+        return chart
+
+    def payload(self, values: dict[str, Any]) -> dict:
+        """Everything a saved page needs: the bound spec, the controls, every row, the initial selection."""
+        values = self.validate(values)
+        return {
+            "notebook": self.notebook,
+            "title": self.title,
+            "noun": self.noun,
+            "description": self.base_spec.get("description", self.title),
+            "spec": self.spec(values, bind=True),
+            "values": values,
+            "controls": [c.describe() for c in self.controls],
+            "kernel_only": list(self.kernel_only),
+            "rows_mark": ROWS_MARK,
+            "table_columns": list(self.table_columns),
+            "source_fields": [f for f in SOURCE_FIELDS if f in self.rows.columns],
+            "rows": table_records(self.rows, list(self.rows.columns)),
+            "initial_ids": list(self.filter(values)["id"]),
+            "extras": [
+                {
+                    "name": e.name,
+                    "title": e.title,
+                    "noun": e.noun,
+                    "columns": list(e.columns),
+                    "filters": [
+                        {"param": c.name, "op": f.op, "columns": list(f.columns)} for c, f in self.rules(e.name)
+                    ],
+                    "rows": table_records(e.frame, list(e.frame.columns)),
+                    "initial": [int(i) for i in e.frame.index.get_indexer(self.filter(values, e.name).index)],
+                }
+                for e in self.extras
+            ],
+            "notes": list(self.page_notes),
+        }
+
+
+def table_records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict]:
+    """Rows as JSON-safe dicts of the given columns that exist (NaN becomes null)."""
+    keep = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    records = json.loads(frame[keep].to_json(orient="records", force_ascii=False))
+    return records
+
+
+# --- shared encodings -----------------------------------------------------------------------------
+
+
+def params_of(view: View, *extra: alt.Parameter) -> list[alt.Parameter]:
+    """Every control as a Vega-Lite variable param (defaults; renderers set the rest).
+
+    Controls that only filter a table beside the chart are params too, so the page binds
+    them like the others and the widget renderer links them the same way.
+    """
+    defaults = view.validate({})
+    return [alt.param(name=c.name, value=defaults[c.name]) for c in view.controls] + list(extra)
+
+
+def pick() -> alt.Parameter:
+    """The click selection on a figure's id: the renderers show its source when it changes."""
+    return alt.selection_point(name=PICK, fields=["id"], on="click", clear="dblclick", empty=False)
+
+
+def rows_layer(data: pd.DataFrame, view: View) -> alt.Chart:
+    """An invisible unit whose data is exactly the rows the filters keep (the page reads it)."""
+    return (
+        alt.Chart(data)
+        .transform_filter(view.row_filter())
+        .mark_point(opacity=0, size=0, aria=False, tooltip=False)
+        .properties(name=ROWS_MARK)
+    )
+
+
+def choice_expr(param: str, mapping: dict[str, Any]) -> str:
+    """A Vega expression that gives ``mapping[param]`` (values are JSON literals)."""
+    items = list(mapping.items())
+    expr = json.dumps(items[-1][1])
+    for key, value in reversed(items[:-1]):
+        expr = f"{param} == {json.dumps(key)} ? {json.dumps(value)} : ({expr})"
+    return expr
+
+
+def color_by(param: str, domains: dict[str, list[str]], title: str = "colour") -> alt.Color:
+    """Colour by the field the ``param`` names; each choice has a fixed domain, so a category
+    keeps its colour whatever the filters remove. Reads the computed field ``colour``."""
+    longest = max(len(d) for d in domains.values())
+    return alt.Color(
+        "colour:N",
+        title=title,
+        scale=alt.Scale(domain={"expr": choice_expr(param, domains)}, range=PALETTE[: max(longest, 1)]),
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=360),
+    )
+
+
+def fixed_color(field: str, domain: Sequence[str], title: str) -> alt.Color:
+    """Colour by one field over a fixed domain."""
+    return alt.Color(
+        f"{field}:N",
+        title=title,
+        scale=alt.Scale(domain=list(domain), range=PALETTE[: len(domain)]),
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=360),
+    )
+
+
+def hedge_shape() -> alt.Shape:
+    """Circles for figures stated flatly, diamonds for hedged ones: a fixed two-value scale."""
+    return alt.Shape(
+        "hedge:N",
+        title="hedge",
+        scale=alt.Scale(domain=HEDGE_DOMAIN, range=["circle", "diamond"]),
+        # Vega-Lite draws a shape legend's symbols transparent when colour is a field, so the
+        # subtitle (HEDGE_NOTE) is the legend of this channel.
+        legend=None,
+    )
+
+
+def hedge_fill(color: alt.Color) -> alt.FillValue | dict:
+    """Solid for flat statements, white (hollow) for hedged ones, on the colour's own scale."""
+    spec = color.to_dict(validate=False)
+    fill = alt.Fill(field=spec["field"], type=spec["type"], scale=spec.get("scale", alt.Undefined))
+    return alt.condition("datum.hedged", alt.value("white"), fill)
+
+
+def hedge_dash():
+    return alt.condition("datum.hedged", alt.value([4, 3]), alt.value([1, 0]))
+
+
+def log_field(param: str, field_name: str, floor: float = 1e-3) -> str:
+    """``field`` on a log10 or linear axis as the ``param`` says (a Vega expression).
+
+    Vega-Lite cannot take a scale type from a param, so the log view is a linear axis over
+    log10 of the value, labelled with the real values (:func:`log_axis`). Values at or below
+    ``floor`` are drawn at the floor on the log axis.
+    """
+    return f"{param} ? log(max(datum[{field_name!r}], {floor}))/LN10 : datum[{field_name!r}]"
+
+
+def log_axis(param: str, title: str) -> alt.Axis:
+    """Axis labels in real units whether the axis holds values or their log10; whole powers of ten on log."""
+    return alt.Axis(
+        title=title,
+        labelExpr=f"{param} ? format(pow(10, datum.value), '~g') : format(datum.value, '~g')",
+        tickMinStep={"expr": f"{param} ? 1 : 0"},
+        labelOverlap=True,
+    )
+
+
+def title(text: str | dict, subtitle: str | list[str] = HEDGE_NOTE) -> alt.Title:
+    return alt.Title(text, subtitle=subtitle, subtitleColor="#555", anchor="start")
+
+
+def labelled(values: dict[str, Any]) -> str:
+    """'condition = fibromyalgia, arm = all' for descriptions."""
+    return ", ".join(f"{k.replace('_', ' ')} = {v}" for k, v in values.items())
