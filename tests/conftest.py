@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import helpers.claims  # noqa: F401  (registers the 07 explorer for the generic tests)
-import helpers.simulator  # noqa: F401  (registers the 08 explorer)
 from helpers.provenance import DATA_DIR, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,9 +32,12 @@ EXPLORER_NOTEBOOKS = [
     "04_bioavailability",
     "05_safety",
     "06_history",
+    "07_claims_check",
+    "08_pk_simulator",
 ]
-# Charts each explorer shows (PharmacokineticsExplorer and TimelineExplorer add a fixed chart).
-CHART_COUNT = {"02_relapse_timeline": 2, "04_bioavailability": 2}
+# One view per notebook, one spec per view: fixed charts (02's schematic curve, 04's routes) are
+# concatenated into the same spec, so every app draws exactly one vega-embed.
+CHART_COUNT: dict[str, int] = {}
 
 # Voilà's own page templates link Font Awesome from cdn.jsdelivr.net (voila/templates/lab/index.html.j2
 # and base/page.html for the tree). Font Awesome 5.15.4 is already bundled in Voilà's voila.js, so
@@ -150,9 +153,19 @@ def figures_matching(page, root: str | None = None) -> tuple[int, int] | None:
 
 
 def expected_fibromyalgia_rows() -> int:
-    from helpers.explore import filter_equal, prepared
+    from helpers.views import view
 
-    return len(filter_equal(prepared("response_rates"), {"condition": "fibromyalgia"}, ["condition"]))
+    the_view = view("01_response_rates")
+    return len(the_view.filter(the_view.validate({"condition": "fibromyalgia"})))
+
+
+# Tags the drawn SVG of the first chart under ``root``; if the chart is re-embedded (a new spec
+# sent and drawn from scratch), the tagged element is gone. A param change keeps it.
+TAG_JS = """(root) => { const svg = (root ? document.querySelector(root) : document).querySelector('.vega-embed svg');
+  svg.setAttribute('data-ke-tag', 'first-embed'); return true; }"""
+TAGGED_JS = (
+    """(root) => !!(root ? document.querySelector(root) : document).querySelector('.vega-embed svg[data-ke-tag]')"""
+)
 
 
 def choose_condition(page, scope: str, value: str = "fibromyalgia") -> None:
@@ -165,8 +178,10 @@ def check_fibromyalgia_redraw(session: Session, scope: str, before: dict, root: 
     """After choosing fibromyalgia: the chart redraws with fewer marks and only fibromyalgia rows."""
     page = session.page
     total_before = figures_matching(page, root)
+    page.evaluate(TAG_JS, root)
     choose_condition(page, scope)
     after = bs.wait_for_change(page, bs.marker(before), root=root)
+    assert page.evaluate(TAGGED_JS, root), "the chart was re-embedded: a new spec was sent instead of a param"
     assert after["marks"] < before["marks"], (before, after)
     assert "fibromyalgia" in after["axis_labels"] and "depression" not in after["axis_labels"], after
     expected = expected_fibromyalgia_rows()
@@ -324,6 +339,23 @@ def test_voila_response_rates_app_hides_code_and_redraws(session, voila_app):
     assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
 
 
+def test_voila_query_parameters_preset_the_controls(session, voila_app):
+    """A shared app link: ?condition=fibromyalgia presets the control; an unknown name is ignored, and said."""
+    page = session.page
+    page.goto(f"{voila_app.url}voila/render/01_response_rates.ipynb?condition=fibromyalgia&colour=arm")
+    drawn = bs.wait_for_charts(page, 1)[0]
+    expected = expected_fibromyalgia_rows()
+    shown = bs.poll(lambda: figures_matching(page), bs.DRAW_TIMEOUT, "the count line", page=page)
+    assert shown[0] == expected, shown
+    assert "fibromyalgia" in drawn["axis_labels"] and "depression" not in drawn["axis_labels"], drawn
+    select = page.locator(".widget-dropdown", has_text="condition").locator("select").first
+    assert select.input_value() == "fibromyalgia" or "fibromyalgia" in select.inner_text()
+    note = page.locator(".link-notes").inner_text()
+    assert "colour=arm" in note and "color_by" in note, note
+    session.shot("preset")
+    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+
+
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
 def test_voila_app_draws_its_charts(session, voila_app, name):
     page = session.page
@@ -380,3 +412,33 @@ def test_html_report_draws_every_chart_from_file_with_network_blocked(session, t
     assert not session.guard.blocked, session.guard.summary()
     left_file = [url for _kind, url, _err in session.guard.failed if not url.startswith(("file:", "data:", "blob:"))]
     assert not left_file, left_file
+
+
+def test_saved_report_is_live_from_disk(session, tmp_path):
+    """The teacher's path: make a report, open it from disk with the network closed, change the condition;
+    the chart, count and table follow with no kernel."""
+    out = tmp_path / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.report", "01_response_rates", "--out", str(out), "--quiet"],
+        cwd=bs.ROOT,
+        env=bs.isolated_env(tmp_path / "env"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = session.page
+    page.goto((out / "01_response_rates__default.html").as_uri())
+    page.wait_for_selector("section.ke-view[data-ready=true]")
+    before = bs.wait_for_charts(page, 1)[0]
+    page.evaluate(TAG_JS, None)
+    page.locator(".ke-controls select").first.select_option("fibromyalgia")
+    after = bs.wait_for_change(page, bs.marker(before))
+    assert page.evaluate(TAGGED_JS, None), "the chart was re-drawn from scratch instead of by its param"
+    assert after["marks"] < before["marks"] and "depression" not in after["axis_labels"], (before, after)
+    expected = expected_fibromyalgia_rows()
+    assert figures_matching(page)[0] == expected
+    visible = page.locator(".ke-table tr[data-id]:not([hidden])").count()
+    assert visible == expected
+    session.shot("report-fibromyalgia")
+    assert not session.guard.blocked, session.guard.summary()

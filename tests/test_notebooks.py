@@ -9,8 +9,9 @@ import nbformat
 import pytest
 from notebook_runs import execute, outputs
 
-from helpers.explore import VEGALITE_MIME
 from helpers.params import defaults, notebook_names
+from helpers.render.page import VIEW_MIME
+from helpers.views import view
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -56,17 +57,26 @@ ALTERNATIVES = {
     "04_bioavailability": ({"unit": "uM", "matrix": "CSF"}, "matrix", {"CSF"}),
     "05_safety": ({"dose_context": "sub-anesthetic dose"}, "dose_context", {"sub-anesthetic dose"}),
     "06_history": ({"topic": "esketamine", "year_from": 1990}, "topic", {"esketamine"}),
-    "08_pk_simulator": ({"routes": "oral", "dose": 50.0, "dose_unit": "mg"}, "route", {"oral"}),
+    "07_claims_check": ({"family": "prevalence", "kind": "safety"}, "family", {"prevalence"}),
+    "08_pk_simulator": ({"routes": "oral", "dose": 50.0, "dose_unit": "mg"}, None, None),
 }
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", list(ALTERNATIVES))
 def test_notebook_runs_with_other_parameters(name, tmp_path):
+    """A report run displays the notebook's view with the run's parameters as its initial state."""
     params, column, expected = ALTERNATIVES[name]
     nb = execute(name, tmp_path, params, report=True)
-    specs = outputs(nb, VEGALITE_MIME)
-    assert specs, "report mode displays static Vega-Lite specs"
-    spec = specs[0] if isinstance(specs[0], dict) else json.loads(specs[0])
-    rows = [r for rows in spec["datasets"].values() for r in rows if column in r]
-    assert rows and {r[column] for r in rows} == expected
+    payloads = outputs(nb, VIEW_MIME)
+    assert len(payloads) == 1, "report mode displays the view once"
+    payload = payloads[0] if isinstance(payloads[0], dict) else json.loads(payloads[0])
+    the_view = view(name)
+    values = the_view.validate(params)
+    assert payload["values"] == json.loads(json.dumps(values))
+    spec_values = {p["name"]: p["value"] for p in payload["spec"]["params"] if "select" not in p}
+    assert spec_values == payload["values"], "the page's inputs start at the run's parameters"
+    kept = the_view.filter(values)
+    assert payload["initial_ids"] == list(kept["id"])
+    if column is not None:
+        assert len(kept) and set(kept[column]) == expected

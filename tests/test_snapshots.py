@@ -1,4 +1,4 @@
-"""Regression snapshots: each explorer's default chart spec and the key numbers it shows.
+"""Regression snapshots: each notebook's view spec (with its default params) and the key numbers it holds.
 
 A mismatch prints a readable diff. Accept a deliberate change with `make snapshots`.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.explore import EXPLORERS
+from helpers.views import BUILDERS, view
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -43,16 +43,12 @@ def compare(name: str, current: str, update: bool) -> None:
         pytest.fail(f"{name} changed. If this is deliberate, run `make snapshots`.\n{diff}")
 
 
-@pytest.mark.parametrize("notebook", list(EXPLORERS))
-def test_default_chart_specs_match_snapshots(notebook, update_snapshots):
-    explorer = EXPLORERS[notebook]()
-    for index, chart in enumerate(explorer.charts(explorer.data, explorer.values)):
-        spec_dict = chart.to_dict()
-        compare(
-            f"{notebook}_{index}.vl.json",
-            json.dumps(spec_dict, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-            update_snapshots,
-        )
-        compare(
-            f"{notebook}_{index}.numbers.json", json.dumps(key_numbers(spec_dict), indent=1) + "\n", update_snapshots
-        )
+@pytest.mark.parametrize("notebook", list(BUILDERS))
+def test_view_specs_match_snapshots(notebook, update_snapshots):
+    spec_dict = view(notebook).spec()
+    compare(
+        f"{notebook}.vl.json",
+        json.dumps(spec_dict, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        update_snapshots,
+    )
+    compare(f"{notebook}.numbers.json", json.dumps(key_numbers(spec_dict), indent=1) + "\n", update_snapshots)

@@ -106,13 +106,16 @@ def view_html(payload: dict, number: int) -> str:
     notes = "".join(f'<p class="ke-page-note">{html.escape(n)}</p>' for n in payload.get("notes", []))
     extras = "".join(_extra_html(i, e) for i, e in enumerate(payload.get("extras", [])))
     name = html.escape(payload["notebook"], quote=True)
-    return f"""<section class="ke-view" id="view-{number}" data-notebook="{name}" aria-label="{html.escape(payload["title"], quote=True)}">
+    aria = html.escape(payload["title"], quote=True)
+    download = f'<a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen)}">'
+    chart = f'<div class="ke-chart chart" id="chart-{number}" role="figure" aria-label="{label}">'
+    return f"""<section class="ke-view" id="view-{number}" data-notebook="{name}" aria-label="{aria}">
 <div class="ke-notes" role="note" hidden></div>
 <div class="ke-controls" role="group" aria-label="controls of the chart"></div>
-<div class="ke-chart chart" id="chart-{number}" role="figure" aria-label="{label}"><noscript>{label} (the interactive chart needs JavaScript)</noscript></div>
+{chart}<noscript>{label} (the interactive chart needs JavaScript)</noscript></div>
 <p class="ke-count" aria-live="polite">{len(keep)} of {len(payload["rows"])} {noun} match.</p>
 <div class="ke-source" aria-live="polite"><p class="ke-source-hint">{SOURCE_HINT}</p></div>
-<p><a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen)}">Download these {len(keep)} {noun} as CSV</a></p>
+<p>{download}Download these {len(keep)} {noun} as CSV</a></p>
 <details class="ke-table"><summary>The {noun} and their source sentences</summary>
 {_rows_table(payload["rows"], payload["table_columns"], keep)}
 </details>

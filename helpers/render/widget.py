@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -126,14 +127,17 @@ class Panel:
         enable_offline()
         self.view = view
         self.initial = dict(values)
-        self.controls: dict[str, widgets.Widget] = {c.name: control_widget(view, c.name, values[c.name]) for c in view.controls}
+        self.controls: dict[str, widgets.Widget] = {
+            c.name: control_widget(view, c.name, values[c.name]) for c in view.controls
+        }
         self.jchart = alt.JupyterChart(view.to_chart(values), embed_options={"actions": False})
         self._chart_params = set(view.chart_params())
         for name, control in self.controls.items():
             if name in self._chart_params:
                 # A multiple choice holds a tuple; the param (like the notebook parameter) a comma list.
                 listed = isinstance(control, widgets.SelectMultiple)
-                transform = (",".join, lambda text: _listed(text, control.options)) if listed else None
+                options = tuple(getattr(control, "options", ()))
+                transform = (",".join, partial(_listed, options=options)) if listed else None
                 traitlets.link((control, "value"), (self.jchart.params, name), transform=transform)
                 self.jchart.params.observe(self._on_change, names=[name])
             else:  # acts on a table beside the chart only
@@ -152,7 +156,10 @@ class Panel:
     @property
     def values(self) -> dict[str, Any]:
         """The current values: chart params as the page holds them, table-only controls from their widgets."""
-        raw = {name: (getattr(self.jchart.params, name) if name in self._chart_params else c.value) for name, c in self.controls.items()}
+        raw = {
+            name: (getattr(self.jchart.params, name) if name in self._chart_params else c.value)
+            for name, c in self.controls.items()
+        }
         return self.view.validate(raw, check_order=False)
 
     @property
@@ -182,7 +189,9 @@ class Panel:
         values = self.values
         frame = self.view.filter(values)
         noun = self.view.noun
-        self._count.value = f'<p class="count" aria-live="polite"><b>{len(frame)}</b> of {len(self.view.rows)} {noun} match.</p>'
+        self._count.value = (
+            f'<p class="count" aria-live="polite"><b>{len(frame)}</b> of {len(self.view.rows)} {noun} match.</p>'
+        )
         self._download.value = download_link(frame, f"{self.view.notebook}_filtered.csv", noun)
         self._table.value = table_html(frame, self.view.table_columns)
         for extra in self.view.extras:
@@ -208,7 +217,15 @@ class Panel:
         controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
         table = widgets.Accordion(children=[self._table], titles=(f"The {self.view.noun} and their source sentences",))
         table.selected_index = None
-        parts: list[widgets.Widget] = [self._notes, controls, self.jchart, self._count, self._source, self._download, table]
+        parts: list[widgets.Widget] = [
+            self._notes,
+            controls,
+            self.jchart,
+            self._count,
+            self._source,
+            self._download,
+            table,
+        ]
         for extra in self.view.extras:
             count, body = self._extras[extra.name]
             parts += [widgets.HTML(f"<h3>{html.escape(extra.title)}</h3>"), count, body]

@@ -19,7 +19,9 @@ def _domains(choices: tuple[str, ...]) -> dict[str, list[str]]:
     """Fixed colour domains: every value the dictionary (or sources.csv) allows, not what is shown."""
     out = {}
     for column in choices:
-        out[column] = list(column_values("sources", "source_id")) if column == "source_id" else field_spec(column)["enum"]
+        out[column] = (
+            list(column_values("sources", "source_id")) if column == "source_id" else field_spec(column)["enum"]
+        )
     return out
 
 
@@ -130,5 +132,14 @@ def safety_view() -> core.View:
         prepared("adverse_effects"),
         controls,
         build,
-        table_columns=("id", "value_label", "effect", "population", "dose_context", "evidence_kind", "source_label", "quote"),
+        table_columns=(
+            "id",
+            "value_label",
+            "effect",
+            "population",
+            "dose_context",
+            "evidence_kind",
+            "source_label",
+            "quote",
+        ),
     )

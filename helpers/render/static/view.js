@@ -194,7 +194,8 @@
       }
 
       payload.controls.forEach(function (c) {
-        view.addSignalListener(c.name, function () { view.runAsync().then(update); });
+        // Listeners fire inside the dataflow run: read the filtered rows once the run is over.
+        view.addSignalListener(c.name, function () { view.runAfter(update); });
       });
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
