@@ -14,10 +14,12 @@ import base64
 import html
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import altair as alt
+import anywidget
 import ipywidgets as widgets
 import pandas as pd
 import traitlets
@@ -35,6 +37,16 @@ LABELS = {
     "section": "section",
     "source_label": "document",
 }
+
+
+class ParamLink(anywidget.AnyWidget):
+    """Moves a chart param from its control in the page itself (``static/link.js``), like
+    ``widgets.jslink`` but into one key of ``JupyterChart._params``; no kernel round trip."""
+
+    _esm = (Path(__file__).parent / "static" / "link.js").read_text(encoding="utf-8")
+    control = traitlets.Instance(widgets.Widget).tag(sync=True, **widgets.widget_serialization)
+    chart = traitlets.Instance(widgets.Widget).tag(sync=True, **widgets.widget_serialization)
+    name = traitlets.Unicode().tag(sync=True)
 
 
 def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
@@ -132,6 +144,9 @@ class Panel:
         }
         self.jchart = alt.JupyterChart(view.to_chart(values), embed_options={"actions": False})
         self._chart_params = set(view.chart_params())
+        # Page-side links make a change show in one frame; the Python links keep both sides equal
+        # when Python moves a control or a param (tests, presets) and carry page changes to the table.
+        self._links: list[ParamLink] = []
         for name, control in self.controls.items():
             if name in self._chart_params:
                 # A multiple choice holds a tuple; the param (like the notebook parameter) a comma list.
@@ -139,6 +154,7 @@ class Panel:
                 options = tuple(getattr(control, "options", ()))
                 transform = (",".join, partial(_listed, options=options)) if listed else None
                 traitlets.link((control, "value"), (self.jchart.params, name), transform=transform)
+                self._links.append(ParamLink(control=control, chart=self.jchart, name=name))
                 self.jchart.params.observe(self._on_change, names=[name])
             else:  # acts on a table beside the chart only
                 control.observe(self._on_change, names="value")

@@ -138,6 +138,7 @@
     payload.rows.forEach(function (r) { rowsById[r.id] = r; });
     var csvColumns = payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns;
     var blobUrl = null;
+    var updates = 0;
 
     return vegaEmbed(chartEl, spec, { actions: false, renderer: "svg", bind: bindEl }).then(function (result) {
       var view = result.view;
@@ -179,6 +180,8 @@
         });
         history.replaceState(null, "", "#" + shared.toString());
         section.setAttribute("data-state", JSON.stringify(now));
+        updates += 1;
+        section.setAttribute("data-updates", String(updates));  // tests and the benchmark wait on this
         section.setAttribute("data-ready", "true");
       }
 
@@ -194,8 +197,11 @@
       }
 
       payload.controls.forEach(function (c) {
-        // Listeners fire inside the dataflow run: read the filtered rows once the run is over.
-        view.addSignalListener(c.name, function () { view.runAfter(update); });
+        // Vega calls a signal listener as the signal changes, before the filters downstream have run:
+        // wait for the run in progress to finish, then read the rows.
+        view.addSignalListener(c.name, function () {
+          Promise.resolve().then(function () { return view.runAsync(); }).then(update);
+        });
       });
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;

@@ -1,0 +1,271 @@
+"""From a control to the redrawn chart, in Chromium: saved HTML, JupyterLab and Voilà, side by side.
+
+- Saved HTML reports (one offline page per notebook): every control of every view, each
+  change timed from the input event on the bound HTML input to ``view.runAsync()``
+  resolving with the SVG changed. Target: 16 ms median (one frame at 60 Hz).
+- JupyterLab: the same condition change through the param path (ipywidget linked to
+  ``JupyterChart.params``) and through the old full-spec path (the kernel sends a new spec
+  and the chart is re-embedded), timed from the change event to the SVG showing the new rows.
+- Voilà: from navigation to the first drawn chart, per app. Target: 3 s.
+
+Printed, never asserted (this 2-core machine is noisy). Run: python benchmarks/bench_browser.py
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import browser_support as bs  # noqa: E402
+
+from helpers.render.page import standalone_page  # noqa: E402
+from helpers.renderer import vega_runtime_js  # noqa: E402
+from helpers.views import BUILDERS, view  # noqa: E402
+
+FRAME_MS = 16.0
+VOILA_TARGET_S = 3.0
+REPEATS = 3  # passes over each control's values
+
+# Changes the bound input of a param, then waits until the page has followed it: Vega's run is over,
+# the SVG is redrawn and the count, table and hash are updated (view.js bumps data-updates).
+HTML_CHANGE_JS = """
+async ([notebook, name, value]) => {
+  const root = document.querySelector(`section.ke-view[data-notebook="${notebook}"]`);
+  const svg = root.querySelector('.ke-chart svg');
+  const before = svg.innerHTML;
+  const inputs = Array.from(root.querySelectorAll(`.ke-controls [name="${name}"]`));
+  if (!inputs.length) return null;
+  const updates = Number(root.getAttribute('data-updates'));
+  const followed = new Promise((resolve) => {
+    const obs = new MutationObserver(() => {
+      if (Number(root.getAttribute('data-updates')) > updates) { obs.disconnect(); resolve(performance.now()); }
+    });
+    obs.observe(root, {attributes: true, attributeFilter: ['data-updates']});
+    setTimeout(() => { obs.disconnect(); resolve(null); }, 5000);
+  });
+  const t0 = performance.now();
+  const input = inputs[0];
+  if (input.type === 'radio') {
+    const target = inputs.find((i) => i.value === String(value));
+    if (target.checked) return null;
+    target.checked = true; target.dispatchEvent(new Event('change', {bubbles: true}));
+  } else if (input.type === 'checkbox') {
+    if (input.checked === !!value) return null;
+    input.checked = !!value; input.dispatchEvent(new Event('change', {bubbles: true}));
+  } else {
+    if (input.value === String(value)) return null;
+    input.value = String(value);
+    input.dispatchEvent(new Event(input.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
+  }
+  const t1 = await followed;
+  return t1 === null ? null : {ms: t1 - t0, changed: svg.innerHTML !== before};
+}
+"""
+
+# Times a widget change until the chart under `chart` shows different marks or labels.
+LAB_CHANGE_JS = """
+async ([selectIndex, chartIndex, value]) => {
+  const select = document.querySelectorAll('.widget-dropdown select')[selectIndex];
+  const chart = document.querySelectorAll('.vega-embed')[chartIndex];
+  const mark = () => { const s = chart.querySelector('svg'); return s ? s.querySelectorAll('.mark-symbol path').length
+      + '|' + Array.from(s.querySelectorAll('.role-axis-label text')).map((t) => t.textContent).join(',') : ''; };
+  const before = mark();
+  return await new Promise((resolve) => {
+    const t0 = performance.now();
+    const done = () => { const now = mark(); if (now && now !== before && !now.startsWith('0|')) {
+      obs.disconnect(); resolve(performance.now() - t0); } };
+    const obs = new MutationObserver(done);
+    obs.observe(chart, {subtree: true, childList: true, attributes: true, characterData: true});
+    setTimeout(() => { obs.disconnect(); resolve(null); }, 20000);
+    Array.from(select.options).forEach((o) => { if (o.textContent === value) select.value = o.value; });
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+  });
+}
+"""
+
+OLD_PATH_CELL = """
+import ipywidgets as w
+from IPython.display import display
+from helpers.views import view
+from helpers.renderer import enable_offline
+import altair as alt
+enable_offline()
+v = view("01_response_rates")
+old = w.Dropdown(options=list(v.control("condition").param.choices), value="all", description="old path")
+old_chart = alt.JupyterChart(v.to_chart(), embed_options={"actions": False})
+# The old explorers: every change rebuilt the spec in Python and re-sent it; the page re-embedded the chart.
+old.observe(lambda ch: setattr(old_chart, "spec", v.spec(v.validate({"condition": ch["new"]}))), "value")
+display(w.VBox([old, old_chart]))
+"""
+
+
+def summary(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def values_to_try(control) -> list:
+    p = control.param
+    if control.options is not None:
+        return [",".join(control.options[:k]) for k in (1, 2, 3)]
+    if p.choices is not None:  # every choice, then back to the default for the next control
+        return [*p.choices, p.default]
+    if p.kind is bool:
+        return [not p.default, p.default]
+    low, high = p.minimum, p.maximum
+    return [p.kind(low + (high - low) * f) for f in (0.25, 0.75, 0.5)] + [p.default]
+
+
+def available() -> list[str]:
+    """The notebooks whose view builds here (all of them once the suite is complete)."""
+    out = []
+    for notebook in BUILDERS:
+        try:
+            view(notebook)
+            out.append(notebook)
+        except ImportError as exc:
+            print(f"skipped {notebook}: {exc}")
+    return out
+
+
+def bench_html(browser, tmp: Path) -> list[tuple]:
+    runtime = vega_runtime_js()
+    rows = []
+    for notebook in available():
+        the_view = view(notebook)
+        path = tmp / f"{notebook}.html"
+        path.write_text(standalone_page([the_view.payload(the_view.validate({}))], runtime), encoding="utf-8")
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.goto(path.as_uri())
+        page.wait_for_selector("section.ke-view[data-ready=true]")
+        for control in the_view.controls:
+            if control.name in the_view.kernel_only:
+                continue
+            times, changed = [], 0
+            for _ in range(REPEATS):
+                for value in values_to_try(control):
+                    out = page.evaluate(HTML_CHANGE_JS, [notebook, control.name, value])
+                    if out is None:  # the input already held this value, or the page did not follow
+                        continue
+                    times.append(out["ms"])
+                    changed += out["changed"]
+            if times:
+                kind = "filter" if control.filters else "setting"
+                rows.append((notebook, control.name, kind, *summary(times), len(times), changed))
+        page.close()
+    return rows
+
+
+def bench_lab(browser, tmp: Path) -> dict[str, tuple[float, float]]:
+    import nbformat
+
+    folder = tmp / "lab-notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from helpers.explore import explore_response_rates\npanel = explore_response_rates()"
+        ),
+        nbformat.v4.new_code_cell(OLD_PATH_CELL),
+    ]
+    nbformat.write(nb, folder / "bench.ipynb")
+    token = secrets.token_hex(16)
+    server = bs.jupyter_lab(tmp / "lab", token)
+    server.argv = [
+        a if not a.startswith("--ServerApp.root_dir=") else f"--ServerApp.root_dir={folder}" for a in server.argv
+    ]
+    server.cwd = folder
+    server.start()
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}lab/tree/bench.ipynb?token={token}")
+        sys.path.insert(0, str(ROOT / "tests"))
+        from test_browser import lab_active_panel, lab_kernel_idle, lab_run_all
+
+        panel = lab_active_panel(page, "bench.ipynb")
+        lab_kernel_idle(page)
+        lab_run_all(page, panel)
+        bs.wait_for_charts(page, 2, root=panel)
+        out = {}
+        cycle = ["fibromyalgia", "depression", "all"]
+        for label, select_index, chart_index in (("param path", 0, 0), ("full-spec path", 4, 1)):
+            times = []
+            for _ in range(5):
+                for value in cycle:
+                    ms = page.evaluate(LAB_CHANGE_JS, [select_index, chart_index, value])
+                    if ms is not None:
+                        times.append(ms)
+            out[label] = (*summary(times), len(times)) if times else (float("nan"), float("nan"), 0)
+        return out
+    finally:
+        server.stop()
+
+
+def bench_voila(browser, tmp: Path) -> list[tuple[str, float]]:
+    server = bs.voila(tmp / "voila", bs.NOTEBOOKS)
+    server.start()
+    rows = []
+    try:
+        for notebook in available():
+            page = browser.new_page(viewport={"width": 1300, "height": 1000})
+            started = time.monotonic()
+            page.goto(f"{server.url}voila/render/{notebook}.ipynb")
+            bs.wait_for_charts(page, 1, timeout=120)
+            rows.append((notebook, time.monotonic() - started))
+            page.close()
+    finally:
+        server.stop()
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    """All three benchmarks; ``--only html|lab|voila`` runs one."""
+    from playwright.sync_api import sync_playwright
+
+    only = argv[argv.index("--only") + 1] if "--only" in argv else None
+
+    executable = bs.find_chromium()
+    if executable is None:
+        print("Chromium not found: apt-get install chromium")
+        return 1
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = bs.launch(playwright, executable)
+        html_rows = bench_html(browser, Path(tmp)) if only in (None, "html") else []
+        print(f"Saved HTML: input event -> Vega run over, SVG, count and table updated (target {FRAME_MS:g} ms median)")
+        print(f"{'notebook':22} {'control':16} {'kind':8} {'median':>7} {'p95':>7} {'n':>4} {'changed':>7}")
+        for nb, name, kind, med, p95, n, changed in html_rows:
+            print(f"{nb:22} {name:16} {kind:8} {med:7.1f} {p95:7.1f} {n:4d} {changed:7d}")
+        filters = [r[3] for r in html_rows if r[2] == "filter"]
+        if filters:
+            print(
+                f"filter controls: median of medians {statistics.median(filters):.1f} ms, "
+                f"{sum(m <= FRAME_MS for m in filters)} of {len(filters)} within one frame"
+            )
+        lab = bench_lab(browser, Path(tmp)) if only in (None, "lab") else {}
+        print("\nJupyterLab, 01 condition (change event -> SVG shows the new rows):")
+        for label, (med, p95, n) in lab.items():
+            print(f"  {label:15} median {med:7.1f} ms  p95 {p95:7.1f} ms  n={n}")
+        if lab and lab["param path"][0] and lab["full-spec path"][0]:
+            print(f"  param / full-spec ratio: {lab['param path'][0] / lab['full-spec path'][0]:.2f}")
+        voila = bench_voila(browser, Path(tmp)) if only in (None, "voila") else []
+        print(f"\nVoila: navigation -> first chart drawn (target {VOILA_TARGET_S:g} s)")
+        for nb, seconds in voila:
+            print(f"  {nb:22} {seconds:5.1f} s")
+        browser.close()
+    filters = [r[3] for r in html_rows if r[2] == "filter"]
+    print(json.dumps({"html_filter_median_ms": statistics.median(filters) if filters else None}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
