@@ -1,9 +1,12 @@
-"""From a control change to the updated chart in the kernel, per explorer.
+"""The kernel's share of a control change, per view: the param path against the old full-spec path.
 
-For each explorer: 100 control changes cycling through a control's choices; each
-is timed from setting ``control.value`` until the JupyterChart holds the new spec
-(filter, rebuild, to_dict). Prints median and p95 in ms against the 50 ms target.
-Run: python benchmarks/bench_explorers.py
+Param path (now): the page has already redrawn; the kernel hears the new param and refreshes the
+count, the table and the CSV link from ``View.filter`` (``Panel.refresh``).
+Full-spec path (before): the kernel rebuilt the whole spec for the new values and serialised it
+(``View.spec``), and the page then re-embedded the chart.
+
+Both timed on the same control changes, side by side; medians in ms and their ratio.
+Printed, never asserted. Run: python benchmarks/bench_explorers.py
 """
 
 from __future__ import annotations
@@ -11,48 +14,57 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from itertools import cycle
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers.explore import EXPLORERS  # noqa: E402
+from helpers.render.widget import Panel  # noqa: E402
+from helpers.views import BUILDERS, view  # noqa: E402
 
-TARGET_MS = 50.0
-CHANGES = 100
-
-
-def control_to_cycle(explorer):
-    """The first control with at least two values to move between."""
-    for name, control in explorer.controls.items():
-        options = [o[1] if isinstance(o, tuple) else o for o in getattr(control, "options", ())]
-        if len(options) >= 2:
-            return name, options
-        if isinstance(control.value, bool):
-            return name, [True, False]
-    raise RuntimeError(f"{explorer.notebook}: no control to move")
+CHANGES = 60
 
 
-def main() -> None:
-    print(f"{'explorer':22} {'control':14} {'median ms':>10} {'p95 ms':>8} {'median/target':>14}")
-    for notebook, cls in EXPLORERS.items():
-        explorer = cls()
-        explorer.widget()  # live JupyterChart, as in JupyterLab
-        name, options = control_to_cycle(explorer)
-        control = explorer.controls[name]
-        values = cycle([o for o in options if o != control.value] + [control.value])
-        timings = []
-        for _ in range(CHANGES):
-            value = next(values)
+def first_cycling_control(the_view):
+    """The first control with choices (or a boolean) to move between."""
+    for control in the_view.controls:
+        p = control.param
+        if p.choices is not None and len(p.choices) >= 2:
+            return control.name, list(p.choices)
+        if p.kind is bool:
+            return control.name, [not p.default, p.default]
+    return None, []
+
+
+def main() -> int:
+    print(
+        f"{'view':22} {'control':14} {'param path':>11} {'full spec':>10} {'ratio':>6}  (median ms, {CHANGES} changes)"
+    )
+    for notebook in BUILDERS:
+        try:
+            the_view = view(notebook)
+        except ImportError as exc:
+            print(f"{notebook:22} skipped: {exc}")
+            continue
+        name, options = first_cycling_control(the_view)
+        if name is None:
+            continue
+        panel = Panel(the_view, the_view.validate({}))
+        param_ms, spec_ms = [], []
+        for i in range(CHANGES):
+            value = options[i % len(options)]
             start = time.perf_counter()
-            control.value = value
-            assert explorer._jcharts[0].spec, "the front end receives a spec"
-            timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
-        median = statistics.median(timings)
-        p95 = timings[int(0.95 * len(timings)) - 1]
-        print(f"{notebook:22} {name:14} {median:10.1f} {p95:8.1f} {median / TARGET_MS:14.2f}")
+            setattr(panel.jchart.params, name, value)  # what the page's change does in the kernel
+            param_ms.append((time.perf_counter() - start) * 1000)
+            values = the_view.validate({name: value}, check_order=False)
+            start = time.perf_counter()
+            the_view.spec(values)
+            the_view.chart.to_dict(validate=False)
+            the_view.filter(values)
+            spec_ms.append((time.perf_counter() - start) * 1000)
+        p, s = statistics.median(param_ms), statistics.median(spec_ms)
+        print(f"{notebook:22} {name:14} {p:11.1f} {s:10.1f} {p / s:6.2f}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -175,3 +175,34 @@ def test_report_bundle_renders_the_initial_state_without_script():
         marker = f'data-id="{rid}" hidden' if rid not in kept else f'data-id="{rid}">'
         assert marker in html, rid
     assert "</script><" not in bundle[VIEW_MIME]["rows"][0]["quote"]
+
+
+def test_nbconvert_exporter_writes_the_offline_report(tmp_path):
+    """`jupyter nbconvert --to ketamine_report` turns an executed notebook into the same live page."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    the_view = view("05_safety")
+    values = the_view.validate({"dose_context": the_view.control("dose_context").param.choices[1]})
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("explore_safety(params)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=view_bundle(the_view.payload(values)))]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 05 · Safety"), cell]
+    nb.metadata["papermill"] = {"parameters": values}
+    source = tmp_path / "05_safety_run.ipynb"
+    nbformat.write(nb, source)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    done = subprocess.run(
+        [str(jupyter), "nbconvert", "--to", "ketamine_report", str(source)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "05_safety_run.html").read_text(encoding="utf-8")
+    assert page.count("window.vegaEmbed=") == 1, "the Vega runtime is included once"
+    assert page.count('<section class="ke-view" id=') == 1 and 'id="ke-views"' in page
+    kept = the_view.filter(values)
+    assert f"{len(kept)} of {len(the_view.rows)} figures match." in page
+    assert "explore_safety(params)" not in page, "code is hidden by default"
+    assert "https://" not in page.split("<script", 1)[0].split("<style", 1)[0], "no remote stylesheet or script"
