@@ -49,8 +49,18 @@ browser: $(STAMP)
 # No news feed, no update check: the suite never reaches the network at run time.
 LAB_OFFLINE := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) notebooks/00_start_here.ipynb
+# Containers and Binder-like images run as root, where Jupyter refuses to start without --allow-root.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# JupyterLab's "Get notified about Jupyter news?" prompt comes from the announcements setting, not
+# from news_url: turn it off in the environment's settings overrides.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): $(STAMP)
+	mkdir -p $(dir $@)
+	printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
+
+lab: $(STAMP) $(LAB_OVERRIDES)
+	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 # Voila cannot shut a kernel down when a tab closes (voila-dashboards/voila#1458): cull idle ones.
 app: $(STAMP)
