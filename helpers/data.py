@@ -20,7 +20,16 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.dictionary import SOURCE_COLUMNS, datapackage, dictionary, field_spec, table_fields, table_names
+from helpers.dictionary import (
+    SOURCE_COLUMNS,
+    datapackage,
+    dictionary,
+    family_names,
+    field_spec,
+    table_fields,
+    table_names,
+)
+from helpers.labels import label_problems, note_problems
 from helpers.provenance import DATA_DIR
 from helpers.units import CONCENTRATION_UNITS, HOURS_PER, agrees_within_rounding, convert_concentration
 
@@ -198,6 +207,9 @@ def _row_problems(table: str, data_dir: Path, rows: list[tuple[int, dict[str, st
             problems.append(Problem(file, line, column, rule, message))
 
         problems.extend(_finite_problems(file, line, row))
+        labels = label_problems(row) if table in family_names() else []
+        for column, rule, message in labels + note_problems(row, table_fields(table)):
+            bad(column, rule, message)
 
         low, high = _number(row.get("value_low", "")), _number(row.get("value_high", ""))
         if "value_low" in row:
@@ -354,11 +366,11 @@ def with_sources(frame: pd.DataFrame, data_dir: Path | str = DATA_DIR) -> pd.Dat
 
 
 def where(row_id: str, data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
-    """Where a figure comes from, in one step: document, heading, sentence and line number.
+    """Where a figure comes from, in one step: document, heading, sentence, line number and the
+    words that justify its evidence kind (evidence_cue).
 
     ``where("resp-019")`` -> {"table": "response_rates", "source": "003 · Reconscious Medical ...", ...}
     """
-    from helpers.dictionary import family_names
     from helpers.provenance import seeds_dir, source_text
 
     prefixes = {}
@@ -381,6 +393,7 @@ def where(row_id: str, data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
                 "section": row["section"],
                 "quote": row["quote"],
                 "evidence_kind": row["evidence_kind"],
+                "evidence_cue": row["evidence_cue"] if pd.notna(row["evidence_cue"]) else "",
                 "qualifier": row["qualifier"],
                 "note": row["note"] if pd.notna(row["note"]) else "",
             }
