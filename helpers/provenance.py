@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 SEEDS_ENV = "KETAMINE_SEEDS"
 
-# Words the documents use for numbers. "half" is both 50 (%) and 0.5 (hours).
+# Words the documents use for numbers. "half" is both 50 (%) and 0.5 (hours); "all" is 100 (%);
+# "a majority" is more than 50 (%), recorded as 50 with the qualifier "more than".
 WORD_NUMBERS: dict[str, tuple[float, ...]] = {
+    "all": (100.0,),
+    "majority": (50.0,),
+    "second-most": (2.0,),
     "half": (50.0, 0.5),
     "one third": (33.3,),
     "one-third": (33.3,),

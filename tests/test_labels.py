@@ -9,7 +9,7 @@ from helpers.check import cue_problems
 from helpers.data import EvidenceValidationError, load, load_all, validate_table, where
 from helpers.dictionary import family_names
 from helpers.labels import HEDGE_WORDS, KIND_CUES, UNATTRIBUTED, cue_fits, hedge_stated, paragraph_problems
-from helpers.provenance import source_text
+from helpers.provenance import numbers_in, source_text
 
 
 def index_of(path, row_id: str) -> int:
@@ -139,6 +139,13 @@ def test_a_note_saying_empty_about_an_empty_cell_passes(data_copy):
     assert read_rows(path)[index]["year_start"] == ""
     edit_cell(path, index, "note", "No year, so year columns empty.")
     assert not [p for p in validate_table("milestones", data_copy) if p.rule == "stale-note"]
+
+
+def test_quantity_words_read_as_numbers():
+    assert 100.0 in numbers_in("remission in all CRPS patients")
+    assert 50.0 in numbers_in("A majority of patients feel strange")
+    assert 2.0 in numbers_in("the second-most used illegal drug")
+    assert 1.0 in numbers_in("about once per week")
 
 
 def test_where_names_the_cue():
