@@ -5,7 +5,8 @@ evidence cue without a cue word of its kind, a hedge that neither quote nor cue
 states, and a note that contradicts its row), a datapackage.json that no longer
 matches the dictionary, quotes and evidence cues that are not verbatim in their
 document (a cue must stand in the quote's paragraph), quotes that do not state
-the row's numbers, and numbers in the documents that no row accounts for. Checks that need the source documents
+the row's numbers, and numbers or quantity words in the documents that no row
+accounts for. Checks that need the source documents
 are skipped, with a message, when the documents are absent.
 """
 

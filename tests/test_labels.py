@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from conftest import edit_cell, read_rows
 
-from helpers.check import cue_problems
+from helpers.check import audit_problems, cue_problems
 from helpers.data import EvidenceValidationError, load, load_all, validate_table, where
 from helpers.dictionary import family_names
 from helpers.labels import HEDGE_WORDS, KIND_CUES, UNATTRIBUTED, cue_fits, hedge_stated, paragraph_problems
@@ -141,11 +143,31 @@ def test_a_note_saying_empty_about_an_empty_cell_passes(data_copy):
     assert not [p for p in validate_table("milestones", data_copy) if p.rule == "stale-note"]
 
 
+# --- quantity words ----------------------------------------------------------------------------
+
+
 def test_quantity_words_read_as_numbers():
     assert 100.0 in numbers_in("remission in all CRPS patients")
     assert 50.0 in numbers_in("A majority of patients feel strange")
     assert 2.0 in numbers_in("the second-most used illegal drug")
     assert 1.0 in numbers_in("about once per week")
+
+
+def test_the_audit_covers_quantity_words(seeds, data_copy):
+    """Drop the ledger entry for 'dozens' (000) and the figure for 'second-most' (003): both are reported."""
+    ledger = data_copy / "not_figures.csv"
+    rows = read_rows(ledger)
+    kept = [r for r in rows if not (r["source_id"] == "000" and r["number"] == "dozens")]
+    assert len(kept) == len(rows) - 1
+    with open(ledger, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+    prevalence = data_copy / "prevalence.csv"
+    edit_cell(prevalence, index_of(prevalence, "prev-035"), "quote", "when it comes to Taiwanese adolescents")
+    missing = audit_problems(load_all(data_copy))
+    assert any("source 000" in m and "'dozens'" in m for m in missing)
+    assert any("source 003" in m and "'second-most'" in m for m in missing)
 
 
 def test_where_names_the_cue():
