@@ -1,9 +1,12 @@
 """The data checks run by ``make data`` (and so by ``make test``).
 
-Hard-fails, listing every problem: tables that break their schema, a
-datapackage.json that no longer matches the dictionary, quotes that are not
-verbatim in their document or do not state the row's numbers, and numbers in
-the documents that no row accounts for. Checks that need the source documents
+Hard-fails, listing every problem: tables that break their schema (including an
+evidence cue without a cue word of its kind, a hedge that neither quote nor cue
+states, and a note that contradicts its row), a datapackage.json that no longer
+matches the dictionary, quotes and evidence cues that are not verbatim in their
+document (a cue must stand in the quote's paragraph), quotes that do not state
+the row's numbers, and numbers or quantity words in the documents that no row
+accounts for. Checks that need the source documents
 are skipped, with a message, when the documents are absent.
 """
 
@@ -13,7 +16,8 @@ import sys
 
 from helpers.data import load_all
 from helpers.dictionary import DATAPACKAGE_PATH, datapackage_json, family_names
-from helpers.provenance import quote_problems, seeds_dir, uncovered_numbers
+from helpers.labels import paragraph_problems
+from helpers.provenance import quote_problems, seeds_dir, source_text, uncovered_numbers
 
 VALUE_COLUMNS = ("value_low", "value_high", "year_start", "year_end", "sample_n", "stated_alt_low", "stated_alt_high")
 
@@ -34,6 +38,18 @@ def provenance_problems(tables) -> list[str]:
         for side in ("a", "b"):
             for problem in quote_problems(row[f"source_{side}"], row[f"quote_{side}"], []):
                 problems.append(f"data/contradictions.csv id {row['id']} quote_{side}: {problem}")
+    return problems
+
+
+def cue_problems(tables) -> list[str]:
+    """Evidence cues that are not verbatim in the document, in the paragraph of the row's quote."""
+    problems = []
+    for name in family_names():
+        for row in tables[name].to_dict("records"):
+            cue = row.get("evidence_cue")
+            if isinstance(cue, str) and cue:
+                for problem in paragraph_problems(source_text(row["source_id"]), row["quote"], cue):
+                    problems.append(f"data/{name}.csv id {row['id']}: {problem}")
     return problems
 
 
@@ -62,6 +78,12 @@ def main() -> int:
         found = provenance_problems(tables)
         print(f"provenance: {len(found)} problem(s) in {sum(len(tables[n]) for n in family_names())} figure quotes")
         failures += found
+        cues = cue_problems(tables)
+        cued = sum(int(tables[n]["evidence_cue"].notna().sum()) for n in family_names())
+        print(
+            f"labels: {len(cues)} problem(s) in {cued} evidence cues (kinds, hedges and notes checked with the schema)"
+        )
+        failures += cues
         missing = audit_problems(tables)
         print(f"audit: {len(missing)} number(s) in the documents not accounted for")
         failures += missing

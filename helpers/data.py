@@ -4,20 +4,32 @@
 Frictionless, cross-field rules below) and raises one
 :class:`EvidenceValidationError` listing every problem with its file, row,
 column and rule. Nothing is coerced or dropped: a cell that does not parse is
-an error, not a NaN.
+an error, not a NaN; so are NaN, infinity and numbers that overflow ("1e400"),
+a file that is not UTF-8, and a table with a header but no rows. Rows are file
+lines (the header is line 1), also after a cell that holds a line break.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from helpers.dictionary import SOURCE_COLUMNS, datapackage, field_spec, table_fields, table_names
+from helpers.dictionary import (
+    SOURCE_COLUMNS,
+    datapackage,
+    dictionary,
+    family_names,
+    field_spec,
+    table_fields,
+    table_names,
+)
+from helpers.labels import label_problems, note_problems
 from helpers.provenance import DATA_DIR
 from helpers.units import CONCENTRATION_UNITS, HOURS_PER, agrees_within_rounding, convert_concentration
 
@@ -27,7 +39,7 @@ class Problem:
     """One broken cell or row: where it is and which rule it breaks."""
 
     file: str
-    row: int | None  # line number in the CSV file (the header is line 1)
+    row: int | None  # line in the CSV file where the record starts (the header is line 1)
     column: str | None
     rule: str
     message: str
@@ -50,15 +62,77 @@ class EvidenceValidationError(ValueError):
         super().__init__("\n".join(lines))
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """A CSV file split into records, each with the file line it starts on."""
+
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (file line, cells) of every non-blank record
+    record_lines: list[int]  # file line of every record after the header, blank ones included
+    problems: list[Problem]
+
+
+def _lines(text: str) -> list[str]:
+    """The text cut after every LF only, so a record's position is its line in an editor."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _parse(path: Path) -> _Parsed:
+    """Decode (UTF-8 only) and split into records, keeping each record's file line.
+
+    A cell may hold a line break, so a record's file line is not its record number;
+    every problem is reported at the file line where its record starts. A byte that
+    is not UTF-8 is reported in its cell, never decoded as something else.
+    """
+    file = str(path)
+    text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    record_lines: list[int] = []
+    problems: list[Problem] = []
+    reader = csv.reader(_lines(text))
+    start = 1
+    try:
+        for cells in reader:
+            if header is None:
+                header = cells
+            else:
+                record_lines.append(start)
+                if cells:
+                    rows.append((start, dict(zip(header, cells, strict=False))))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(file, start, None, "csv-syntax", f"the file is not valid CSV here: {error}"))
+    header = header or []
+    bad_cells = [(line, column, cell) for line, row in rows for column, cell in row.items() if _NOT_UTF8.search(cell)]
+    for line, column, cell in bad_cells:
+        byte = ord(_NOT_UTF8.search(cell).group()) - 0xDC00
+        problems.append(Problem(file, line, column, "utf-8-required", _not_utf8(byte)))
+    if not bad_cells and (match := _NOT_UTF8.search(text)):
+        line = text[: match.start()].count("\n") + 1
+        problems.append(Problem(file, line, None, "utf-8-required", _not_utf8(ord(match.group()) - 0xDC00)))
+    return _Parsed(header, rows, record_lines, problems)
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, as surrogateescape keeps them
+
+
+def _not_utf8(byte: int) -> str:
+    return f"UTF-8 required: byte 0x{byte:02x} is not UTF-8 (a Latin-1 or Windows-1252 file?); save the file as UTF-8"
+
+
 def _read_raw(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        rows = list(reader)
-        return list(reader.fieldnames or []), rows
+    parsed = _parse(path)
+    return parsed.header, [row for _, row in parsed.rows]
 
 
-def _schema_problems(table: str, data_dir: Path) -> list[Problem]:
-    """Types, required cells, enums, patterns, lengths, unique ids and known sources (Frictionless)."""
+def _schema_problems(table: str, data_dir: Path, parsed: _Parsed) -> list[Problem]:
+    """Types, required cells, enums, patterns, lengths, unique ids and known sources (Frictionless).
+
+    Frictionless numbers records (header = 1); the parsed file turns them into file lines.
+    """
+    record_lines = parsed.record_lines
+    blank_rows = {number for number, line in enumerate(record_lines, start=2) if line not in dict(parsed.rows)}
     from frictionless import Package
 
     descriptor = datapackage()
@@ -70,8 +144,14 @@ def _schema_problems(table: str, data_dir: Path) -> list[Problem]:
     problems = []
     for error in report.flatten(["rowNumber", "fieldName", "type", "note", "cell", "message"]):
         row, column, kind, note, cell, message = error
+        if kind == "primary-key" and row in blank_rows:
+            continue  # a blank line is one problem (blank-row), not also an empty id
+        if row is not None and 2 <= row < len(record_lines) + 2:
+            row = record_lines[row - 2]
         if kind == "foreign-key":
-            column = next((c for c in SOURCE_COLUMNS if f'"{c}"' in note), column)
+            # the note reads 'for "source_b": values "009" not found ... as "source_id"': the column is the first name
+            named = re.search(r'for "(\w+)"', note)
+            column = named.group(1) if named and named.group(1) in SOURCE_COLUMNS else column
             text = f"unknown source id: {note}; sources.csv lists the valid ids"
         elif kind in ("type-error", "constraint-error"):
             text = f"value {cell!r} breaks {note}"
@@ -86,21 +166,50 @@ def _schema_problems(table: str, data_dir: Path) -> list[Problem]:
 
 
 def _number(text: str) -> float | None:
+    """The cell as a finite float, or None (empty, not a number, NaN or infinite: reported elsewhere)."""
     try:
         value = float(text)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(value) else value
+    return value if math.isfinite(value) else None
 
 
-def _row_problems(table: str, data_dir: Path, rows: list[dict[str, str]]) -> list[Problem]:
-    """Rules across columns that a column schema cannot state."""
+def _finite_problems(file: str, line: int, row: dict[str, str]) -> list[Problem]:
+    """NaN, inf and overflowing numbers ("1e400") parse as floats but are not figures."""
+    problems = []
+    for column, cell in row.items():
+        if column in _NUMBER_COLUMNS and cell.strip():
+            try:
+                value = float(cell)
+            except ValueError:
+                continue  # not a number at all: Frictionless reports the type error
+            if not math.isfinite(value):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        column,
+                        "finite-number",
+                        f"value {cell!r} is not a finite number (NaN or infinity); "
+                        "write the figure in digits, or leave the cell empty when there is none",
+                    )
+                )
+    return problems
+
+
+def _row_problems(table: str, data_dir: Path, rows: list[tuple[int, dict[str, str]]]) -> list[Problem]:
+    """Rules across columns that a column schema cannot state; ``rows`` pairs each row with its file line."""
     file = str(data_dir / f"{table}.csv")
     problems: list[Problem] = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
 
         def bad(column: str | None, rule: str, message: str, line: int = line) -> None:
             problems.append(Problem(file, line, column, rule, message))
+
+        problems.extend(_finite_problems(file, line, row))
+        labels = label_problems(row) if table in family_names() else []
+        for column, rule, message in labels + note_problems(row, table_fields(table)):
+            bad(column, rule, message)
 
         low, high = _number(row.get("value_low", "")), _number(row.get("value_high", ""))
         if "value_low" in row:
@@ -185,19 +294,25 @@ def validate_table(table: str, data_dir: Path | str = DATA_DIR) -> list[Problem]
     path = data_dir / f"{table}.csv"
     if not path.exists():
         return [Problem(str(path), None, None, "missing-file", f"no file for table {table!r}")]
-    header, rows = _read_raw(path)
-    expected = table_fields(table)
+    parsed = _parse(path)
+    if parsed.problems:  # not UTF-8 or not CSV: nothing further can be read reliably
+        return parsed.problems
+    header, expected = parsed.header, table_fields(table)
     if header != expected:
         return [
             Problem(str(path), 1, None, "header", f"header {header} should be {expected} (see data/dictionary.yaml)")
         ]
-    raw = path.read_bytes()
+    if not parsed.rows:
+        return [Problem(str(path), 2, None, "no-rows", "the file has a header but no rows; every table needs rows")]
     problems = []
-    if b"\r\n" in raw:
+    if b"\r\n" in path.read_bytes():
         problems.append(Problem(str(path), None, None, "line-endings", "CRLF line endings; the tables use LF"))
-    problems += _schema_problems(table, data_dir)
-    problems += _row_problems(table, data_dir, rows)
+    problems += _schema_problems(table, data_dir, parsed)
+    problems += _row_problems(table, data_dir, parsed.rows)
     return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))
+
+
+_NUMBER_COLUMNS = frozenset(n for n, f in dictionary()["fields"].items() if f["type"] == "number")
 
 
 def _dtype(column: str):
@@ -251,11 +366,11 @@ def with_sources(frame: pd.DataFrame, data_dir: Path | str = DATA_DIR) -> pd.Dat
 
 
 def where(row_id: str, data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
-    """Where a figure comes from, in one step: document, heading, sentence and line number.
+    """Where a figure comes from, in one step: document, heading, sentence, line number and the
+    words that justify its evidence kind (evidence_cue).
 
     ``where("resp-019")`` -> {"table": "response_rates", "source": "003 · Reconscious Medical ...", ...}
     """
-    from helpers.dictionary import family_names
     from helpers.provenance import seeds_dir, source_text
 
     prefixes = {}
@@ -278,6 +393,7 @@ def where(row_id: str, data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
                 "section": row["section"],
                 "quote": row["quote"],
                 "evidence_kind": row["evidence_kind"],
+                "evidence_cue": row["evidence_cue"] if pd.notna(row["evidence_cue"]) else "",
                 "qualifier": row["qualifier"],
                 "note": row["note"] if pd.notna(row["note"]) else "",
             }

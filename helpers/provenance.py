@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 SEEDS_ENV = "KETAMINE_SEEDS"
 
-# Words the documents use for numbers. "half" is both 50 (%) and 0.5 (hours).
+# Words the documents use for numbers. "half" is both 50 (%) and 0.5 (hours); "all" is 100 (%);
+# "a majority" is more than 50 (%), recorded as 50 with the qualifier "more than".
 WORD_NUMBERS: dict[str, tuple[float, ...]] = {
+    "all": (100.0,),
+    "majority": (50.0,),
+    "second-most": (2.0,),
     "half": (50.0, 0.5),
     "one third": (33.3,),
     "one-third": (33.3,),
@@ -48,6 +52,22 @@ WORD_NUMBERS: dict[str, tuple[float, ...]] = {
     "decades": (),
 }
 
+# Quantity words the audit covers besides digits: number words, fractions, multiples, frequencies
+# and the quantifiers that state a share or a rank. Vague words with no conventional value (some,
+# many, most, several, few) are not audited; EXTRACTION.md gives the rule.
+QUANTITY_WORDS = (
+    *("all", "every", "none", "majority", "minority", "second-most"),
+    *("half", "one third", "one-third", "two-thirds", "quarter"),
+    *("twice", "double", "triple", "quadruple", "once", "single", "a couple", "a few"),
+    *("dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions"),
+    *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+    *("fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"),
+    *("eighties", "nineties"),
+)
+QUANTITY_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(QUANTITY_WORDS, key=len, reverse=True)) + r")(?![\w-])",
+    re.IGNORECASE,
+)
 NUMBER_RE = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?")
 DECADE_RE = re.compile(r"\b(\d{3}0)['’]?s\b")
 MILLION_RE = re.compile(r"(\d+(?:\.\d+)?)\s+million\b")
@@ -140,7 +160,7 @@ def unique_lines(source_id: str) -> list[tuple[int, str]]:
 
 
 def uncovered_numbers(source_id: str, spans: list[str], ledger: list[tuple[str, str]]) -> list[str]:
-    """Numbers written in digits in a document that no figure quote and no ledger entry covers.
+    """Numbers in digits, and quantity words (QUANTITY_WORDS), that no figure quote and no ledger entry covers.
 
     ``spans`` are the figure rows' quotes for this source; ``ledger`` holds
     (number, context) pairs from not_figures.csv. A number is covered when a
@@ -154,7 +174,8 @@ def uncovered_numbers(source_id: str, spans: list[str], ledger: list[tuple[str, 
             while start != -1:
                 covered.append((start, start + len(span)))
                 start = line.find(span, start + 1)
-        for match in NUMBER_RE.finditer(line):
+        matches = sorted([*NUMBER_RE.finditer(line), *QUANTITY_RE.finditer(line)], key=lambda m: m.start())
+        for match in matches:
             if any(a <= match.start() and match.end() <= b for a, b in covered):
                 continue
             if any(

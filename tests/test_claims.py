@@ -180,7 +180,7 @@ def test_controls_change_data_and_contradictions():
     }
     explorer.controls["kind"].value = "safety"
     assert set(explorer.contradictions["id"]) == {"con-014"}
-    assert len(explorer.data) == 5, "kind does not filter figures"
+    assert len(explorer.data) == 6, "kind does not filter figures"  # resp-011 to -015 and resp-026 (001)
     explorer.controls["source_id"].value = "002"
     assert explorer.data.empty and explorer.contradictions["source_a"].eq("002").all()
 

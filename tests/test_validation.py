@@ -167,3 +167,98 @@ def test_line_break_inside_a_number_cell_is_not_silent(data_copy):
     edit_cell(data_copy / "time_course.csv", 0, "value_low", "\r")
     with pytest.raises(EvidenceValidationError, match="time_course.csv, row 2"):
         load("time_course", data_copy)
+
+
+# --- numbers that are not numbers, empty tables, encodings, locations (issue 13, items 6-9) -------
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "inf", "-Infinity", "1e400"])
+@pytest.mark.parametrize("table", ["adverse_effects", "time_course"])
+def test_non_finite_numbers_are_errors_in_their_cell(data_copy, table, text):
+    """NaN gave a raw pandas ValueError; inf and 1e400 loaded as infinity. All are errors in their cell now."""
+    line = edit_cell(data_copy / f"{table}.csv", 1, "value_low", text)
+    with pytest.raises(EvidenceValidationError) as info:
+        load(table, data_copy)
+    problem = only(info.value.problems, "finite-number")
+    assert (problem.row, problem.column) == (line, "value_low")
+    assert f"{table}.csv" in problem.file and repr(text) in problem.message
+    assert [p.rule for p in info.value.problems] == ["finite-number"], "no knock-on range errors from an infinity"
+
+
+def test_non_finite_conversion_is_an_error(data_copy):
+    rows = read_rows(data_copy / "pharmacokinetics.csv")
+    index = next(i for i, r in enumerate(rows) if r["stated_alt_high"])
+    line = edit_cell(data_copy / "pharmacokinetics.csv", index, "stated_alt_high", "inf")
+    problem = only(problems_for(data_copy, "pharmacokinetics"), "finite-number")
+    assert (problem.row, problem.column) == (line, "stated_alt_high")
+
+
+@pytest.mark.parametrize("table", ["response_rates", "time_course", "adverse_effects", "contradictions", "sources"])
+def test_a_header_only_table_is_an_error(data_copy, table):
+    path = data_copy / f"{table}.csv"
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
+    with pytest.raises(EvidenceValidationError) as info:
+        load(table, data_copy)
+    problem = only(info.value.problems, "no-rows")
+    assert f"{table}.csv" in problem.file and problem.row == 2
+
+
+def test_a_latin1_file_names_file_row_column_and_rule(data_copy):
+    """A raw UnicodeDecodeError with no file name before; now the row and cell of the first bad byte."""
+    path = data_copy / "adverse_effects.csv"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines[3].startswith("adv-003,liver injury,")
+    lines[3] = lines[3].replace("liver injury", "liver injury (lésion hépatique)", 1)
+    path.write_bytes("\n".join(lines).encode("latin-1", errors="replace"))
+    with pytest.raises(EvidenceValidationError) as info:
+        load("adverse_effects", data_copy)
+    problems = info.value.problems
+    assert {p.rule for p in problems} == {"utf-8-required"}
+    assert all("UTF-8 required" in p.message and "adverse_effects.csv" in p.file for p in problems)
+    first = min(problems, key=lambda p: p.row)
+    assert (first.row, first.column) == (4, "effect") and "0xe9" in first.message
+
+
+def test_a_bad_byte_in_the_header_is_reported_on_line_1(data_copy):
+    path = data_copy / "adverse_effects.csv"
+    path.write_bytes(path.read_bytes().replace(b"effect", b"eff\xe9ct", 1))
+    problem = only(problems_for(data_copy, "adverse_effects"), "utf-8-required")
+    assert problem.row == 1 and "0xe9" in problem.message
+
+
+def test_rows_are_file_lines_after_a_cell_with_line_breaks(data_copy):
+    """A note with two line breaks moves every later record two lines down the file."""
+    path = data_copy / "adverse_effects.csv"
+    edit_cell(path, 0, "note", "first line\nsecond line\nthird line")
+    edit_cell(path, 3, "value_low", "x")  # a Frictionless type error
+    edit_cell(path, 5, "value_low", "99")  # one of our own range rules
+    lines = path.read_text(encoding="utf-8").split("\n")
+    type_line = next(n for n, text in enumerate(lines, start=1) if text.startswith("adv-004,"))
+    range_line = next(n for n, text in enumerate(lines, start=1) if text.startswith("adv-006,"))
+    assert (type_line, range_line) == (7, 9)
+    problems = problems_for(data_copy, "adverse_effects")
+    assert (only(problems, "type-error").row, only(problems, "type-error").column) == (type_line, "value_low")
+    assert only(problems, "low-above-high").row == range_line
+
+
+def test_rows_are_file_lines_after_a_blank_line(data_copy):
+    """A blank line is reported, and the rows after it keep their file lines in every rule."""
+    path = data_copy / "adverse_effects.csv"
+    edit_cell(path, 1, "value_low", "999")  # adv-002: low above high (our rule)
+    edit_cell(path, 2, "effect", "")  # adv-003: a required cell (a Frictionless rule)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(2, "")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problems = problems_for(data_copy, "adverse_effects")
+    assert only(problems, "blank-row").row == 3
+    assert [p.rule for p in problems if p.row == 3] == ["blank-row"], "one problem for one blank line"
+    assert only(problems, "low-above-high").row == lines.index(next(t for t in lines if t.startswith("adv-002,"))) + 1
+    assert only(problems, "constraint-error").row == 5
+
+
+@pytest.mark.parametrize("column", ["source_a", "source_b"])
+def test_unknown_source_in_a_contradiction_is_reported_under_its_column(data_copy, column):
+    line = edit_cell(data_copy / "contradictions.csv", 4, column, "009")
+    problem = only(problems_for(data_copy, "contradictions"), "foreign-key")
+    assert (problem.row, problem.column) == (line, column) and "009" in problem.message
