@@ -50,6 +50,7 @@ TOOLTIP = [
     alt.Tooltip("qualifier:N", title="hedge"),
     alt.Tooltip("population:N", title="about"),
     alt.Tooltip("evidence_kind:N", title="evidence"),
+    alt.Tooltip("evidence_cue:N", title="evidence words"),
     alt.Tooltip("source_label:N", title="source"),
     alt.Tooltip("quote:N", title="quote"),
 ]
