@@ -399,6 +399,13 @@ def test_year_sliders_step_by_one_year():
         )
 
 
+def test_colour_choices_read_in_words():
+    binding = view("06_history").spec({}, bind=True)["params"]
+    (color_by,) = [p for p in binding if p["name"] == "color_by"]
+    assert color_by["bind"]["options"] == ["topic", "event_kind", "source_id"]
+    assert color_by["bind"]["labels"] == ["topic", "event kind", "source"]
+
+
 def test_history_colour_domains_are_fixed_per_choice():
     spec = view("06_history").base_spec
     (pick,) = [p for p in spec["params"] if p["name"] == core.PICK]

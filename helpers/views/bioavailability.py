@@ -11,7 +11,6 @@ Bioavailability by route takes no control; it sits in the same spec, under the l
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -28,6 +27,7 @@ from helpers.views.marks import (
     log_axis,
     lookup,
     stacked,
+    with_labels,
     with_rows,
 )
 
@@ -39,16 +39,6 @@ POINTS = "concentration_points"  # the landmarks' point layer (tests read its da
 def unit_factors() -> dict[str, float]:
     """ng/mL in one of each unit, from ``helpers.units`` (a value × factor[from] / factor[to] converts it)."""
     return {unit: float(convert_concentration(1.0, unit, "ng/mL")) for unit in CONCENTRATION_UNITS}
-
-
-@dataclass(frozen=True)
-class UnitControl(core.Control):
-    """The unit switch: its page input shows µM where the parameter's value is "uM"."""
-
-    def binding(self) -> dict:
-        out = super().binding()
-        out["labels"] = [DISPLAY.get(u, u) for u in out["options"]]
-        return out
 
 
 def _label(measure: str, row_id: str, population: str) -> str:
@@ -168,7 +158,7 @@ def bioavailability_view() -> core.View:
             "matrix": {"op": "equal", "columns": ("matrix",), "label": "measured in"},
         },
     )
-    controls = tuple(UnitControl(c.param, c.filters, c.label) if c.name == "unit" else c for c in controls)
+    controls = with_labels(controls, {"unit": DISPLAY})  # the page's radio says µM
     # No click selection here: Vega-Lite declares a signal named "unit" for any selection, and the
     # notebook's parameter has that name. The saved page still shows a clicked figure's source (it
     # listens to clicks on any mark with an id); the widget needs core to give the param another

@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.data import load
 from helpers.views import core
 from helpers.views.data import prepared
-from helpers.views.marks import domain
+from helpers.views.marks import domain, with_labels
 
 TITLE = "History and regulation of ketamine"
 SPREAD = 9  # px between events of one lane and year (points are 8 px wide)
@@ -144,6 +144,8 @@ def history_view() -> core.View:
             "color_by": {"label": "colour by"},
         },
     )
+
+    controls = with_labels(controls, {"color_by": {"event_kind": "event kind", "source_id": "source"}})
 
     def build(view: core.View) -> alt.LayerChart:
         return history_chart(view).add_params(*core.params_of(view))
