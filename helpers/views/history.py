@@ -1,0 +1,161 @@
+"""The view of notebook 06: dated events of ketamine's history and regulation, one lane per category.
+
+Controls (Vega-Lite params): ``topic`` filters (equal, or all); ``year_from`` keeps events that
+end in or after it and ``year_to`` events that start in or before it (an undated event matches
+no year range); ``color_by`` picks what colours the marks and names the lanes (topic, event kind
+or source), each choice with a fixed colour domain. The year axis follows the two sliders.
+
+Events of one lane and year would hide each other (11 regulation events drew as about 8 dots),
+so they are spread a few pixels up and down, by their rank within the year.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from helpers.data import load
+from helpers.views import core
+from helpers.views.data import prepared
+from helpers.views.marks import domain, with_labels
+
+TITLE = "History and regulation of ketamine"
+SPREAD = 9  # px between events of one lane and year (points are 8 px wide)
+STEP = 44  # px per lane
+OLIVE = "#999933"  # Paul Tol's olive: dark enough for a hollow mark (3.1:1 on white)
+COLOR_CHOICES = ("topic", "event_kind", "source_id")
+
+
+def history_rows() -> pd.DataFrame:
+    """Every milestone, with its last year (the end year, or the start year of a one-year event) and labels."""
+    rows = prepared("milestones").copy()
+    start = rows["year_start"].astype("Float64")
+    rows["year_start"] = start.astype(float)
+    rows["year_last"] = rows["year_end"].astype("Float64").fillna(start).astype(float)
+    rows["year_mid"] = (rows["year_start"] + rows["year_last"]) / 2
+    rows["year_key"] = rows["year_mid"].round()  # events that share a spot on the axis
+    rows["when"] = [
+        "no year given" if pd.isna(a) else (_year(a) if a == b else f"{_year(a)}–{_year(b)}")
+        for a, b in zip(rows["year_start"], rows["year_last"], strict=True)
+    ]
+    rows["source_id"] = rows["source_id"].astype(str)
+    sources = load("sources")
+    publishers = dict(zip(sources["source_id"].astype(str), sources["publisher"].astype(str), strict=True))
+    rows["source_short"] = [f"{s} · {publishers[s]}" for s in rows["source_id"]]  # the lane's name
+    # Milestones have no numeric value: the figure they state is the event itself.
+    rows["value_label"] = rows["when"] + ": " + rows["event"].astype(str)
+    return rows
+
+
+def _year(value: float) -> str:
+    return f"{-value:.0f} BC" if value < 0 else f"{value:.0f}"
+
+
+def history_chart(view: core.View) -> alt.LayerChart:
+    rows = view.rows
+    domains = {column: domain(column) for column in COLOR_CHOICES}
+    color = core.color_by("color_by", domains, "colour and lane")
+    color["legend"] = None  # the lanes are named on the y axis, and they are the same categories
+    # 13 event kinds would reach the palette's pale yellow, near invisible as a hollow mark on white
+    # (the one hedged dated event, Hippocrates' "about 400 BC", is of that kind): olive instead.
+    color["scale"]["range"] = [c if c != core.OKABE_ITO[6] else OLIVE for c in color["scale"]["range"]]
+    base = alt.Chart(rows).transform_filter(view.row_filter())
+    # Rank within lane and year, centred on the lane: 1 event at 0 px, 2 at ±4.5 px, 3 at -9, 0, +9 px...
+    # (an offset counts from the top of the lane's band, so half a step is added). One rank per choice
+    # of lane, each grouped by a column of the table: Vega's window does not regroup rows whose group
+    # field a param changed (a rank by datum[color_by] kept the old lanes' ranks).
+    for column in COLOR_CHOICES:
+        groups = [column, "year_key"]
+        base = base.transform_window(**{f"rank_{column}": "row_number()"}, groupby=groups, sort=[alt.SortField("id")])
+        base = base.transform_joinaggregate(**{f"n_{column}": "count()"}, groupby=groups)
+    base = base.transform_calculate(
+        colour="datum[color_by]",
+        lane="color_by == 'source_id' ? datum.source_short : datum[color_by]",
+        offset=f"{STEP / 2} + (datum['rank_' + color_by] - (datum['n_' + color_by] + 1) / 2) * {SPREAD}",
+    )
+    # The axis shows the slider window (widened a little so an event on the edge is not cut in half).
+    pad = "max(1, abs(year_to - year_from) * 0.02)"
+    scale = alt.Scale(
+        domain=[{"expr": f"min(year_from, year_to) - {pad}"}, {"expr": f"max(year_from, year_to) + {pad}"}],
+        nice=False,
+        zero=False,
+    )
+    axis = alt.Axis(
+        title="year", tickMinStep=1, labelExpr="datum.value < 0 ? -datum.value + ' BC' : toString(datum.value)"
+    )
+    y = alt.Y("lane:N", title=None, axis=alt.Axis(labelLimit=240), sort=alt.EncodingSortField("year_start", op="min"))
+    y_offset = alt.YOffset("offset:Q", scale=None)
+    tooltip = [
+        alt.Tooltip("when:N", title="year"),
+        alt.Tooltip("date:N"),
+        alt.Tooltip("event:N"),
+        alt.Tooltip("jurisdiction:N"),
+        alt.Tooltip("qualifier:N", title="hedge"),
+        *core.TOOLTIP[3:],
+    ]
+    spans = (
+        base.transform_filter("datum.year_last > datum.year_start")
+        .mark_rule(strokeWidth=4, opacity=0.7, clip=True)
+        .encode(
+            x=alt.X("year_start:Q", scale=scale, axis=axis),
+            x2="year_last:Q",
+            y=y,
+            yOffset=y_offset,
+            color=color,
+            strokeDash=core.hedge_dash(),
+            tooltip=tooltip,
+        )
+    )
+    points = (
+        base.mark_point(size=50, strokeWidth=1.5, opacity=1, clip=True, cursor="pointer")
+        .encode(
+            x=alt.X("year_mid:Q", scale=scale, axis=axis),
+            y=y,
+            yOffset=y_offset,
+            color=color,
+            fill=core.hedge_fill(color),
+            shape=core.hedge_shape(),
+            tooltip=tooltip,
+        )
+        .add_params(core.pick())
+    )
+    dated = rows[rows["year_start"].notna()]
+    description = (
+        f"{TITLE}. {len(dated)} dated events from {dated['source_id'].nunique()} source documents, "
+        f"{_year(dated['year_start'].min())} to {_year(dated['year_last'].max())}: a point per event and a bar for "
+        "events over several years, on a year axis that follows the year sliders, one lane per topic, event kind "
+        f"or source (as chosen), coloured the same way. {int(dated['hedged'].sum())} are hedged (hollow marks). "
+        f"{len(rows) - len(dated)} events with no year match no year range and are not shown."
+    )
+    return alt.layer(spans, points, core.rows_layer(rows, view)).properties(
+        title=core.title(TITLE), width=core.WIDTH, height=alt.Step(STEP), description=description
+    )
+
+
+def history_view() -> core.View:
+    """06: milestones by topic and year window, coloured by topic, event kind or source."""
+    controls = core.controls_for(
+        "06_history",
+        {
+            "topic": {"op": "equal", "columns": ("topic",)},
+            # An event from 1960 to 1969 is in a window from 1965: it ends after the window starts.
+            "year_from": {"op": "at_least", "columns": ("year_last",), "label": "from year", "step": 1},
+            "year_to": {"op": "at_most", "columns": ("year_start",), "label": "to year", "step": 1},
+            "color_by": {"label": "colour by"},
+        },
+    )
+
+    controls = with_labels(controls, {"color_by": {"event_kind": "event kind", "source_id": "source"}})
+
+    def build(view: core.View) -> alt.LayerChart:
+        return history_chart(view).add_params(*core.params_of(view))
+
+    return core.View(
+        "06_history",
+        TITLE,
+        history_rows(),
+        controls,
+        build,
+        table_columns=("id", "when", "date", "event", "event_kind", "topic", "jurisdiction", "source_label", "quote"),
+        noun="events",
+    )

@@ -1,0 +1,217 @@
+"""Marks the views of notebooks 02, 03, 04 and 06 share: intervals with points, fixed domains,
+axis titles that follow a param, and the note a chart shows when the controls leave it empty.
+
+Everything here builds spec fragments; nothing runs Python on a control change.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from helpers.dictionary import field_spec
+from helpers.provenance import column_values
+from helpers.views import core
+
+# A single datum for marks that draw once per chart (axis titles that follow a param).
+ONE = alt.InlineData(values=[{"one": 1}])
+NOTE_COLOR = "#444"  # text on white: contrast 9.7:1
+# Signals Vega-Lite itself declares whenever a spec has a selection: a param of that name and the
+# click selection cannot share a spec ("Duplicate signal name"). 04's ``unit`` is one.
+RESERVED = frozenset({"unit"})
+
+
+def can_pick(view: core.View) -> bool:
+    """Whether the view's points may carry the click selection (no control is named like a Vega-Lite signal)."""
+    return not RESERVED & set(view.names)
+
+
+@dataclass(frozen=True)
+class LabelledControl(core.Control):
+    """A control whose choices the saved page shows in words: "µM" for the value "uM", "event kind"
+    for "event_kind". The values (and the notebook parameter) stay as they are."""
+
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def binding(self) -> dict:
+        out = super().binding()
+        if "options" in out:
+            words = dict(self.labels)
+            out["labels"] = [words.get(o, o.replace("_", " ")) for o in out["options"]]
+        return out
+
+
+def with_labels(controls: tuple[core.Control, ...], labels: dict[str, dict[str, str]]) -> tuple[core.Control, ...]:
+    """The controls, those named in ``labels`` with words for their choices (``{control: {value: words}}``)."""
+    out = []
+    for control in controls:
+        if control.name in labels:
+            fields = {f: getattr(control, f) for f in ("param", "filters", "label", "step", "options")}
+            control = LabelledControl(**fields, labels=tuple(labels[control.name].items()))
+        out.append(control)
+    return tuple(out)
+
+
+def domain(column: str) -> list[str]:
+    """Every value a column may take (dictionary enum, or sources.csv for source_id), not only those shown."""
+    if column == "source_id":
+        return [str(s) for s in column_values("sources", "source_id")]
+    return list(field_spec(column)["enum"])
+
+
+def lookup(mapping: dict[str, Any], key: str) -> str:
+    """A Vega expression for ``mapping[key]`` (an object literal; ``key`` is an expression)."""
+    return f"({json.dumps(mapping, ensure_ascii=False)})[{key}]"
+
+
+def log10_of(param: str, value: str, floor: float = 1e-3) -> str:
+    """Like :func:`core.log_field`, for any expression (a constant, a computed field)."""
+    return f"({param} ? log(max({value}, {floor}))/LN10 : {value})"
+
+
+def log_axis(param: str, title: str | None) -> alt.Axis:
+    """``core.log_axis`` with readable labels between whole powers of ten.
+
+    On a short log range Vega puts ticks at half decades too (its ``tickMinStep`` from a param is not
+    honoured), and ``~g`` printed 10^-0.5 as "0.316228": two significant digits there, "0.32".
+    """
+    axis = core.log_axis(param, title)
+    axis["labelExpr"] = (
+        f"{param} ? format(pow(10, datum.value), datum.value % 1 == 0 ? '~g' : '.2~g') : format(datum.value, '~g')"
+    )
+    return axis
+
+
+def intervals(
+    base: alt.Chart,
+    y: alt.Y,
+    color: alt.Color,
+    tooltip: list,
+    x_axis: alt.Axis | None,
+    x_scale: alt.Scale | None = None,
+    pick: bool = True,
+) -> list[alt.Chart]:
+    """Rules for ranges (dashed when hedged) and a point per figure (hollow when hedged, click for source).
+
+    ``base`` has computed ``x_low``, ``x_high`` and ``x_mid``, positions on the axis' scale.
+    ``pick``: the points carry the click-to-source selection (see :data:`RESERVED` for when they cannot).
+    """
+    scale = x_scale if x_scale is not None else alt.Undefined
+    rule = (
+        base.transform_filter("datum.x_high != datum.x_low")
+        .mark_rule(strokeWidth=3)
+        .encode(
+            x=alt.X("x_low:Q", scale=scale, axis=x_axis),
+            x2="x_high:Q",
+            y=y,
+            color=color,
+            strokeDash=core.hedge_dash(),
+            tooltip=tooltip,
+        )
+    )
+    point = base.mark_point(size=80, strokeWidth=2, opacity=1, cursor="pointer").encode(
+        x=alt.X("x_mid:Q", scale=scale, axis=x_axis),
+        y=y,
+        color=color,
+        fill=core.hedge_fill(color),
+        shape=core.hedge_shape(),
+        tooltip=tooltip,
+    )
+    return [rule, point.add_params(core.pick()) if pick else point]
+
+
+def kept_counts(rows: pd.DataFrame, view: core.View, drawn: str) -> alt.Chart:
+    """One datum holding how many rows the filters keep (``kept``) and how many of them are drawn (``shown``).
+
+    Summed over every row, so it exists even when the filters keep none (an aggregate of no rows
+    gives no datum in Vega, and the empty-chart note needs one).
+    """
+    keep = view.row_filter()
+    return (
+        alt.Chart(rows)
+        .transform_calculate(k=f"({keep}) ? 1 : 0", s=f"(({keep}) && ({drawn})) ? 1 : 0")
+        .transform_aggregate(kept="sum(k)", shown="sum(s)")
+    )
+
+
+def empty_note(
+    rows: pd.DataFrame, view: core.View, drawn: str, none_kept: str, none_drawn: str, above: bool = False
+) -> alt.Chart:
+    """A line of text when nothing is drawn, saying why (no rows match, or they are in the table only).
+
+    ``none_drawn`` may use ``datum.kept`` (how many rows the table lists). Top left inside the plot,
+    or ``above`` it for charts whose height follows their rows (an empty one has no height: the note
+    would sit on the x axis title and the legend).
+    """
+    y, dy, baseline = (alt.value(0), -4, "bottom") if above else (alt.value(6), 0, "top")
+    return (
+        kept_counts(rows, view, drawn)
+        .transform_filter("datum.shown == 0")
+        .transform_calculate(note=f"datum.kept == 0 ? {json.dumps(none_kept)} : ({none_drawn})")
+        .mark_text(align="left", baseline=baseline, dy=dy, fontSize=13, color=NOTE_COLOR, aria=False)
+        .encode(x=alt.value(6), y=y, text="note:N")
+    )
+
+
+def axis_title(text_expr: str, where: str) -> alt.Chart:
+    """An axis title that follows a param (Vega-Lite's axis ``title`` takes no expression: the schema
+    rejects ``{"expr": ...}`` there, although the compiler would take it). ``where``: "x" (centred
+    under the x axis labels) or "y" (above the y axis, left-aligned, as OWID's grapher does)."""
+    # "height" as a value is the unit's own height (in a concat the signal ``height`` is not).
+    if where == "x":
+        place = {"x": alt.value(core.WIDTH / 2), "y": alt.value("height")}
+        mark = {"align": "center", "baseline": "top", "dy": 32}
+    else:
+        place = {"x": alt.value(0), "y": alt.value(-10)}
+        mark = {"align": "left", "baseline": "bottom"}
+    return alt.Chart(ONE).mark_text(text={"expr": text_expr}, fontWeight="bold", fontSize=11, **mark).encode(**place)
+
+
+def legend_offset(color: alt.Color, offset: int) -> alt.Color:
+    """The colour channel with its legend ``offset`` px below the plot (room for a title drawn as a mark)."""
+    color = color.copy(deep=True)
+    color.legend.offset = offset
+    return color
+
+
+def series_colors(groups: dict[str, list[str]], order: list[str]) -> list[str]:
+    """A fixed colour per series such that series drawn together (one group) never share one.
+
+    Greedy: each series takes the first palette colour no series of its groups holds yet. Pale
+    yellow comes last in the palette, so it is used only when a group has that many series.
+    """
+    chosen: dict[str, str] = {}
+    for series in order:
+        taken = {chosen[s] for members in groups.values() if series in members for s in members if s in chosen}
+        chosen[series] = next(
+            (c for c in core.PALETTE if c not in taken), core.PALETTE[len(chosen) % len(core.PALETTE)]
+        )
+    return [chosen[s] for s in order]
+
+
+def stacked(*charts: alt.LayerChart) -> alt.VConcatChart:
+    """Charts one above the other, 40 px apart, their points sharing the one click selection.
+
+    Altair merges a selection that several sub-charts add (each adds ``core.pick()``) into one
+    param with several views, and warns that it did: that merge is the point here.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Automatically deduplicated selection parameter", UserWarning)
+        return alt.vconcat(*charts, spacing=40)
+
+
+def with_rows(charts: alt.VConcatChart, view: core.View) -> alt.VConcatChart:
+    """Charts stacked in a concat, and ``core.rows_layer`` as one more, 1 px, invisible cell under them.
+
+    Inside a concat, Altair renames each named unit of a layered sub-chart (even in a nested layer:
+    ``rows`` becomes ``rows_0``, and the page looks for ``rows``) and adds it to the views of the
+    click selection (two ``pick`` signals: Vega refuses the spec). A unit that is itself a cell of
+    the outer concat keeps its name and takes no selection.
+    """
+    cell = core.rows_layer(view.rows, view).properties(width=1, height=1, view=alt.ViewBackground(stroke=None))
+    return alt.vconcat(charts, cell, spacing=0)
