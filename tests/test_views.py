@@ -48,7 +48,7 @@ def test_view_spec_has_every_control_as_a_param_and_a_rows_unit(notebook):
     the_view = view(notebook)
     spec = the_view.spec()
     names = [p["name"] for p in spec["params"] if "select" not in p]
-    assert names == the_view.names, "every control is a top-level Vega-Lite param, in the notebook's order"
+    assert names == [c.signal for c in the_view.controls], "every control is a top-level param, in the notebook's order"
     assert [u for u in units(spec) if u.get("name") == ROWS_MARK], "no unit named 'rows' for the page to read"
     assert spec.get("description"), "the view needs a text alternative"
     ids = the_view.rows["id"]
@@ -71,11 +71,12 @@ def test_bound_spec_has_one_input_per_control(notebook):
     the_view = view(notebook)
     values = the_view.validate({})
     bound = the_view.spec(values, bind=True)
+    names = {c.signal: c.name for c in the_view.controls}
     for param in bound["params"]:
         if "select" in param:
             continue
-        assert param["value"] == values[param["name"]]
-        if param["name"] in the_view.kernel_only:
+        assert param["value"] == values[names[param["name"]]]
+        if names[param["name"]] in the_view.kernel_only:
             assert "bind" not in param
         else:
             assert param["bind"]["name"].strip(), param

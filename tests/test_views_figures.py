@@ -89,7 +89,8 @@ def test_every_option_gives_a_valid_spec_that_draws(notebook, name, value, schem
     spec = the_view.spec(values_with(notebook, name, value), bind=True)
     validate_jsonschema(spec, schema)  # the Vega-Lite 6 schema, with this value and the page's bindings
     json.dumps(spec, allow_nan=False)  # strict JSON, as the widget protocol requires
-    assert {p["name"]: p.get("value") for p in spec["params"] if "select" not in p}[name] == value
+    signal = core.signal_name(name)
+    assert {p["name"]: p.get("value") for p in spec["params"] if "select" not in p}[signal] == value
     assert the_view.title in spec["description"]
     for panel in panels(spec):
         assert panel.get("title"), "every chart needs a title"
@@ -103,7 +104,7 @@ def test_chart_validates_once_with_one_param_per_control(notebook):
     the_view = view(notebook)
     spec = the_view.chart.to_dict()  # validates against the schema
     params = [p["name"] for p in spec["params"] if "select" not in p]
-    assert params == the_view.names, "every control is a top-level param, in the notebook's order"
+    assert params == [c.signal for c in the_view.controls], "every control is a top-level param, in order"
     assert the_view.rows["id"].is_unique and the_view.rows["id"].notna().all()
     rows_units = [u for u in units(spec) if u.get("name") == core.ROWS_MARK]
     assert len(rows_units) == 1 and rows_units[0]["transform"] == [{"filter": the_view.row_filter()}]
@@ -143,15 +144,15 @@ def test_points_carry_the_click_selection_and_hedges(notebook):
     assert point["encoding"]["color"]["scale"]["domain"], "colour scales have fixed domains"
 
 
-def test_no_click_selection_where_a_control_is_named_like_a_vega_lite_signal():
-    """04's ``unit``: Vega-Lite declares a signal "unit" for any selection; with the param too, Vega
-    refuses the spec. When core gives params their own signal names, 04's points should take ``pick``."""
-    assert not can_pick(view("04_bioavailability"))
-    assert all(can_pick(view(nb)) for nb in NOTEBOOKS if nb != "04_bioavailability")
-    spec = view("04_bioavailability").spec({})
-    spec["params"].append({"name": core.PICK, "select": {"type": "point", "fields": ["id"]}})
-    with pytest.raises(ValueError, match='Duplicate signal name: "unit"'):
-        vlc.vegalite_to_svg(spec)
+def test_a_param_named_like_a_vega_lite_signal_gets_its_own_signal():
+    """04's ``unit``: Vega-Lite declares a signal "unit" for any selection, so the param's signal is
+    ``unit_value`` and 04's points take the click selection like every other view's."""
+    assert core.signal_name("unit") == "unit_value"
+    assert all(can_pick(view(nb)) for nb in NOTEBOOKS)
+    spec = view("04_bioavailability").spec({"unit": "uM"})
+    names = [p["name"] for p in spec["params"]]
+    assert "unit_value" in names and "unit" not in names and core.PICK in names
+    assert "<svg" in vlc.vegalite_to_svg(spec)
 
 
 # --- 02: time course ---------------------------------------------------------------------------
@@ -314,7 +315,7 @@ def test_unit_factors_come_from_helpers_units():
 def test_micromolar_is_written_as_µM():
     the_view = view("04_bioavailability")
     binding = the_view.spec({}, bind=True)["params"]
-    (unit,) = [p for p in binding if p["name"] == "unit"]
+    (unit,) = [p for p in binding if p["name"] == core.signal_name("unit")]
     assert unit["bind"]["options"] == ["ng/mL", "uM", "mg/L", "nM"] and "µM" in unit["bind"]["labels"]
     svg_text = texts(vlc.vegalite_to_svg(the_view.spec({"unit": "uM"})))
     assert "concentration (µM)" in svg_text and "Concentration landmarks, in µM" in svg_text
@@ -325,6 +326,7 @@ def test_micromolar_is_written_as_µM():
 def test_concentration_rows_keep_the_landmark_type():
     rows = view("04_bioavailability").rows
     conc = rows[rows["is_concentration"]]
+    # Not pk-005: "the highest concentration tested" in vitro (matrix n/a) is no body-fluid landmark.
     assert sorted(conc["id"]) == [f"pk-{i:03d}" for i in (7, 8, 9, 10, 11, 12, 13, 14, 33, 34, 35)]
     for label, measure, row_id, population in zip(
         conc["row_label"], conc["measure"], conc["id"], conc["population"], strict=True
@@ -371,7 +373,10 @@ def test_matrix_filter():
 def test_undated_milestones_never_match_a_year_range():
     the_view = view("06_history")
     undated = set(the_view.rows.loc[the_view.rows["year_start"].isna(), "id"])
-    assert undated == {"mile-001", "mile-008", "mile-029", "mile-064", "mile-065", "mile-068"}
+    # 070-076 are the undated regulatory facts (Schedule III, Class C to B, CANMAT...); 035 names no year.
+    assert undated == {"mile-001", "mile-008", "mile-029", "mile-035", "mile-064", "mile-065", "mile-068"} | {
+        f"mile-{i:03d}" for i in range(70, 77)
+    }
     for year_from in YEARS["year_from"]:
         for year_to in YEARS["year_to"]:
             kept = set(the_view.filter({**the_view.validate({}), "year_from": year_from, "year_to": year_to})["id"])
@@ -440,6 +445,7 @@ MARKS_JS = """
 SET_JS = """
 async ([nb, name, value]) => {
   const k = window.keViews[nb];
+  name = k.signals[name] || name;  // the parameter's signal (04's unit is unit_value)
   await k.view.signal(name, value).runAsync(null, () => {});
   await k.view.runAsync();
   k.update();

@@ -64,7 +64,7 @@ def open_page(browser, url: str):
 KEPT_JS = """
 async ([notebook, values]) => {
   const v = window.keViews[notebook];
-  for (const [name, value] of Object.entries(values)) v.view.signal(name, value);
+  for (const [name, value] of Object.entries(values)) v.view.signal(v.signals[name], value);
   await v.view.runAsync();
   v.update();
   return v.view.data(v.rowsData).map((d) => d.id);

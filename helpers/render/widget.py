@@ -153,9 +153,12 @@ class Panel:
                 listed = isinstance(control, widgets.SelectMultiple)
                 options = tuple(getattr(control, "options", ()))
                 transform = (",".join, partial(_listed, options=options)) if listed else None
-                traitlets.link((control, "value"), (self.jchart.params, name), transform=transform)
-                self._links.append(ParamLink(control=control, chart=self.jchart, name=name))
-                self.jchart.params.observe(self._on_change, names=[name])
+                if control.value is True or control.value is False:  # JupyterChart keeps booleans as floats
+                    transform = (bool, bool)
+                signal = view.control(name).signal
+                traitlets.link((control, "value"), (self.jchart.params, signal), transform=transform)
+                self._links.append(ParamLink(control=control, chart=self.jchart, name=signal))
+                self.jchart.params.observe(self._on_change, names=[signal])
             else:  # acts on a table beside the chart only
                 control.observe(self._on_change, names="value")
         self.jchart.selections.observe(self._on_pick, names=[PICK])
@@ -172,10 +175,15 @@ class Panel:
     @property
     def values(self) -> dict[str, Any]:
         """The current values: chart params as the page holds them, table-only controls from their widgets."""
-        raw = {
-            name: (getattr(self.jchart.params, name) if name in self._chart_params else c.value)
-            for name, c in self.controls.items()
-        }
+        raw = {}
+        for name, control in self.controls.items():
+            value = (
+                getattr(self.jchart.params, self.view.control(name).signal)
+                if name in self._chart_params
+                else control.value
+            )
+            # JupyterChart keeps every number as a float trait: booleans come back as 1.0 / 0.0.
+            raw[name] = bool(value) if self.view.control(name).param.kind is bool else value
         return self.view.validate(raw, check_order=False)
 
     @property

@@ -52,7 +52,12 @@ def _label(measure: str, row_id: str, population: str) -> str:
 def bioavailability_rows() -> pd.DataFrame:
     """Every pharmacokinetics row; concentration landmarks flagged and labelled, sorted by their ng/mL value."""
     rows = prepared("pharmacokinetics").copy()
-    rows["is_concentration"] = rows["measure"].str.contains("concentration") & rows["unit"].isin(CONCENTRATION_UNITS)
+    # Concentrations measured in a body fluid; an in-vitro figure (pk-005's IC50, matrix n/a) is no landmark.
+    rows["is_concentration"] = (
+        rows["measure"].str.contains("concentration")
+        & rows["unit"].isin(CONCENTRATION_UNITS)
+        & rows["matrix"].ne("n/a")
+    )
     rows["is_bioavailability"] = rows["measure"] == "bioavailability"
     rows["row_label"] = [
         _label(m, i, p) for m, i, p in zip(rows["measure"], rows["id"], rows["population"].astype(str), strict=True)
@@ -70,8 +75,9 @@ def bioavailability_rows() -> pd.DataFrame:
 def concentrations_chart(view: core.View) -> alt.LayerChart:
     rows = view.rows
     factors = unit_factors()
-    shown = lookup(DISPLAY, "unit")
-    convert = f"{lookup(factors, 'datum.unit')} / {lookup(factors, 'unit')}"
+    unit = core.signal_name("unit")  # "unit" itself is a signal Vega-Lite declares for selections
+    shown = lookup(DISPLAY, unit)
+    convert = f"{lookup(factors, 'datum.unit')} / {lookup(factors, unit)}"
     base = (
         alt.Chart(rows)
         .transform_filter(view.row_filter())
@@ -159,10 +165,6 @@ def bioavailability_view() -> core.View:
         },
     )
     controls = with_labels(controls, {"unit": DISPLAY})  # the page's radio says µM
-    # No click selection here: Vega-Lite declares a signal named "unit" for any selection, and the
-    # notebook's parameter has that name. The saved page still shows a clicked figure's source (it
-    # listens to clicks on any mark with an id); the widget needs core to give the param another
-    # signal name (see the reply to issue 10).
 
     def build(view: core.View) -> alt.VConcatChart:
         landmarks = concentrations_chart(view)

@@ -35,7 +35,8 @@ use_json_safe_data()
 # invisible as a hollow mark on white, so it comes last; grey and Tol's muted colours fill in
 # before it, so no two categories of one scale share a hue.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-PALETTE = [*OKABE_ITO[:6], "#000000", "#999999", "#882255", "#44AA99", "#117733", "#332288", "#F0E442"]
+PALETTE = [*OKABE_ITO[:6], "#000000", "#999999", "#882255", "#44AA99", "#117733", "#332288", "#AA4499", "#661100"]
+PALETTE.append(OKABE_ITO[6])
 WIDTH = 560
 ROWS_MARK = "rows"  # the unit that holds every row the filters keep; the page reads its data
 PICK = "pick"  # the click selection: a click on a figure shows its source
@@ -112,6 +113,17 @@ def prepare(frame: pd.DataFrame, sources: pd.DataFrame | None = None) -> pd.Data
 # --- controls ------------------------------------------------------------------------------------
 
 OPS = ("equal", "any_equal", "at_least", "at_most", "one_of")
+# Signal names Vega-Lite declares itself (a selection adds "unit"; every view has width, height...).
+RESERVED_SIGNALS = {"unit", "width", "height", "padding", "autosize", "background", "cursor", "datum", "event", "item"}
+
+
+def signal_name(param: str) -> str:
+    """The signal of a notebook parameter: its own name, unless Vega-Lite already uses that name.
+
+    Notebook 04's ``unit`` would clash with the signal Vega-Lite declares for any selection, so
+    its signal is ``unit_value``; links, hashes and reports keep the parameter's own name.
+    """
+    return f"{param}_value" if param in RESERVED_SIGNALS else param
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,11 @@ class Control:
         return self.param.name
 
     @property
+    def signal(self) -> str:
+        """The Vega-Lite param (signal) name; see :func:`signal_name`."""
+        return signal_name(self.name)
+
+    @property
     def text(self) -> str:
         return self.label or self.name.replace("_", " ")
 
@@ -201,7 +218,7 @@ class Control:
     def describe(self) -> dict:
         """What the page needs to validate a value from a link: kind, choices, list options or bounds."""
         p = self.param
-        out: dict[str, Any] = {"name": self.name, "label": self.text, "kind": p.kind.__name__}
+        out: dict[str, Any] = {"name": self.name, "signal": self.signal, "label": self.text, "kind": p.kind.__name__}
         if p.choices is not None:
             out["choices"] = list(p.choices)
         if self.options is not None:
@@ -271,7 +288,7 @@ class View:
 
     def row_filter(self, target: str = "rows") -> str:
         """Every filter of ``target`` as one Vega expression."""
-        return " && ".join(f.expr(c.name) for c, f in self.rules(target)) or "true"
+        return " && ".join(f.expr(c.signal) for c, f in self.rules(target)) or "true"
 
     def validate(self, values: dict[str, Any] | None = None, check_order: bool = True) -> dict[str, Any]:
         return validate(self.notebook, values, check_order=check_order)
@@ -299,25 +316,31 @@ class View:
         return self.chart.to_dict()
 
     def chart_params(self) -> list[str]:
-        """The control names the spec declares as params (the rest act on the tables only)."""
-        return [p["name"] for p in self.base_spec.get("params", []) if "select" not in p]
+        """The control names whose params the spec declares (every control, in practice)."""
+        declared = {p["name"] for p in self.base_spec.get("params", []) if "select" not in p}
+        return [c.name for c in self.controls if c.signal in declared]
+
+    def by_signal(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Parameter values keyed by their signal names."""
+        return {c.signal: values[c.name] for c in self.controls if c.name in values}
 
     def spec(self, values: dict[str, Any] | None = None, bind: bool = False) -> dict:
         """The spec with ``values`` as the params' initial values, and HTML bindings when ``bind``."""
         values = {**self.validate({}), **(values or {})}
+        signals = {c.signal: c for c in self.controls}
         out = copy.deepcopy(self.base_spec)
         for param in out.get("params", []):
-            name = param["name"]
-            if "select" in param or name not in values:
+            control = signals.get(param["name"])
+            if "select" in param or control is None:
                 continue
-            param["value"] = values[name]
-            if bind and name not in self.kernel_only:
-                param["bind"] = self.control(name).binding()
+            param["value"] = values[control.name]
+            if bind and control.name not in self.kernel_only:
+                param["bind"] = control.binding()
         return out
 
     def to_chart(self, values: dict[str, Any] | None = None) -> alt.TopLevelMixin:
         """The chart with ``values`` as initial param values (JupyterChart wants a chart object)."""
-        values = {**self.validate({}), **(values or {})}
+        values = self.by_signal({**self.validate({}), **(values or {})})
         chart = self.chart.copy(deep=False)
         params = []
         for param in self.chart.params:
@@ -352,7 +375,7 @@ class View:
                     "noun": e.noun,
                     "columns": list(e.columns),
                     "filters": [
-                        {"param": c.name, "op": f.op, "columns": list(f.columns)} for c, f in self.rules(e.name)
+                        {"param": c.signal, "op": f.op, "columns": list(f.columns)} for c, f in self.rules(e.name)
                     ],
                     "rows": table_records(e.frame, list(e.frame.columns)),
                     "initial": [int(i) for i in e.frame.index.get_indexer(self.filter(values, e.name).index)],
@@ -380,7 +403,7 @@ def params_of(view: View, *extra: alt.Parameter) -> list[alt.Parameter]:
     them like the others and the widget renderer links them the same way.
     """
     defaults = view.validate({})
-    return [alt.param(name=c.name, value=defaults[c.name]) for c in view.controls] + list(extra)
+    return [alt.param(name=c.signal, value=defaults[c.name]) for c in view.controls] + list(extra)
 
 
 def pick() -> alt.Parameter:

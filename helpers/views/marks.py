@@ -21,14 +21,12 @@ from helpers.views import core
 # A single datum for marks that draw once per chart (axis titles that follow a param).
 ONE = alt.InlineData(values=[{"one": 1}])
 NOTE_COLOR = "#444"  # text on white: contrast 9.7:1
-# Signals Vega-Lite itself declares whenever a spec has a selection: a param of that name and the
-# click selection cannot share a spec ("Duplicate signal name"). 04's ``unit`` is one.
-RESERVED = frozenset({"unit"})
 
 
 def can_pick(view: core.View) -> bool:
-    """Whether the view's points may carry the click selection (no control is named like a Vega-Lite signal)."""
-    return not RESERVED & set(view.names)
+    """Whether the view's points may carry the click selection: no param's signal is one Vega-Lite declares
+    for a selection (``core.signal_name`` renames those, e.g. 04's ``unit``)."""
+    return not core.RESERVED_SIGNALS & {c.signal for c in view.controls}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@
     var marks = (spec && spec.marks) || [];
     for (var i = 0; i < marks.length; i++) {
       var mark = marks[i];
-      if (mark.name === markName && mark.from && mark.from.data) return mark.from.data;
+      // Inside a concat Altair may number a unit's name ("rows_0"): accept that too.
+      var named = mark.name === markName || (markName.slice(-6) === "_marks" &&
+        new RegExp("^" + markName.slice(0, -6) + "_\\d+_marks$").test(mark.name || ""));
+      if (named && mark.from && mark.from.data) return mark.from.data;
       var inner = findMarkData(mark, markName);
       if (inner) return inner;
     }
@@ -116,8 +119,11 @@
       }
       values[name] = parsed.value;
     });
+    var bySignal = {};
+    payload.controls.forEach(function (c) { bySignal[c.signal] = c.name; });
     (spec.params || []).forEach(function (p) {
-      if (!p.select && Object.prototype.hasOwnProperty.call(values, p.name)) p.value = values[p.name];
+      var name = bySignal[p.name];
+      if (!p.select && name !== undefined && Object.prototype.hasOwnProperty.call(values, name)) p.value = values[name];
     });
     var noteBox = section.querySelector(".ke-notes");
     if (notes.length) {
@@ -146,7 +152,7 @@
 
       function current() {
         var out = {};
-        payload.controls.forEach(function (c) { out[c.name] = view.signal(c.name); });
+        payload.controls.forEach(function (c) { out[c.name] = view.signal(c.signal); });
         return out;
       }
 
@@ -168,7 +174,7 @@
           var shown = 0;
           box.querySelectorAll("tr[data-row]").forEach(function (tr) {
             var row = extra.rows[Number(tr.getAttribute("data-row"))];
-            var ok = extra.filters.every(function (f) { return passes(f, row, now[f.param]); });
+            var ok = extra.filters.every(function (f) { return passes(f, row, view.signal(f.param)); });
             tr.hidden = !ok;
             if (ok) shown += 1;
           });
@@ -199,7 +205,7 @@
       payload.controls.forEach(function (c) {
         // Vega calls a signal listener as the signal changes, before the filters downstream have run:
         // wait for the run in progress to finish, then read the rows.
-        view.addSignalListener(c.name, function () {
+        view.addSignalListener(c.signal, function () {
           Promise.resolve().then(function () { return view.runAsync(); }).then(update);
         });
       });
@@ -209,7 +215,9 @@
       });
       update();
       window.keViews = window.keViews || {};
-      window.keViews[payload.notebook] = { view: view, rowsData: rowsData, update: update, result: result };
+      var signals = {};
+      payload.controls.forEach(function (c) { signals[c.name] = c.signal; });
+      window.keViews[payload.notebook] = { view: view, rowsData: rowsData, update: update, result: result, signals: signals };
       return result;
     });
   }
