@@ -29,6 +29,7 @@ CSS = """
 .ke-controls .vega-bind-name { font-weight: 600; }
 .ke-controls .vega-bind-radio label { margin-right: .4rem; }
 .ke-controls select, .ke-controls input { font: inherit; }
+.ke-controls input[type=range] { width: 16rem; }  /* a year slider over 4000 years needs room */
 .ke-chart { overflow-x: auto; }
 .ke-notes { border-left: 4px solid #D55E00; background: #fff4ec; padding: .4rem .8rem; }
 .ke-source { border: 1px solid #ccc; border-radius: 4px; padding: .4rem .8rem; margin: .5rem 0; background: #fafafa; }

@@ -68,7 +68,10 @@ def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
         return widgets.Checkbox(value=value, description=label, indent=False)
     step = control.step or (1 if param.kind is int else 0.1)
     cls = widgets.IntSlider if param.kind is int else widgets.FloatSlider
-    return cls(value=value, min=param.minimum, max=param.maximum, step=step, description=label, style=style)
+    layout = widgets.Layout(width="28rem")  # room to move a slider over a wide range by single steps
+    return cls(
+        value=value, min=param.minimum, max=param.maximum, step=step, description=label, style=style, layout=layout
+    )
 
 
 def download_link(frame: pd.DataFrame, filename: str, noun: str = "rows") -> str:
