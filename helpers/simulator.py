@@ -1,44 +1,36 @@
-"""Notebook 08: a PK simulator panel on top of the teaching model in ``helpers.pk``.
+"""Notebook 08: the PK simulator's model glue on top of the teaching model in ``helpers.pk``.
 
 EDUCATIONAL ONLY, NOT MEDICAL ADVICE. The curves are drawn from average literature
 parameters (``data/pk_parameters.csv``) and the bioavailability ranges the documents
 state (``data/pharmacokinetics.csv``); real people differ several-fold, and nothing
 here is a dose or a route to use.
 
-``explore_pk_simulator(params)`` shows the panel: route, dose, weight, infusion time,
-model and a concentration threshold as controls; the concentration curves (central
-bioavailability as a line, the stated bioavailability range as a shaded band) over the
-documented concentration ranges from the evidence table (pk-007, pk-008, pk-009); and
-read-outs (Cmax, Tmax, hours above the threshold) as a table under the chart.
+Here: the routes and dose rules (``parse_routes``, ``check``), the curves and read-outs
+in Python (``simulate_bands``, ``simulate_curves``, ``compute_readouts``) and the documented
+concentration ranges from the evidence table (``landmark_rows``: pk-007, pk-008, pk-009).
+The chart and its controls are the declarative view in ``helpers.views.pk``, which computes
+the same curves in the page; a browser test holds the two to 0.1 %.
 
-The notebook's parameter spec is ``PARAMS``; importing this module registers it as
-``helpers.params.NOTEBOOKS["08_pk_simulator"]`` (and the explorer in
-``helpers.explore.EXPLORERS``) unless it is already there.
+The notebook's parameter spec is ``PARAMS`` (``helpers.params.NOTEBOOKS["08_pk_simulator"]``).
 """
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
-import altair as alt
-import ipywidgets as widgets
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, display
 
 from helpers import pk
-from helpers.charts import OKABE_ITO, WIDTH, _title
-from helpers.explore import VEGALITE_MIME, Explorer, download_link, prepared, report_mode, table_html
-from helpers.params import NOTEBOOKS, Param, ParameterError, validate
+from helpers.params import NOTEBOOKS, Param, ParameterError
+from helpers.views.data import prepared
 
 NOTEBOOK = "08_pk_simulator"
 DOSE_UNITS = ("mg/kg", "mg")
 MAX_MG_PER_KG = 20.0  # above any documented ketamine dose (anesthetic IM induction is up to ~10 mg/kg)
 CHART_POINTS = 481  # about this many samples per curve in the chart; the model runs once a minute
 SUBTITLE = "Teaching model — educational use only, not medical advice"
-ROUTE_COLORS = dict(zip(pk.SIMULATED_ROUTES, OKABE_ITO, strict=False))
 CURVE_COLUMNS = ["route", "time_h", "conc_ng_ml", "conc_low", "conc_high"]
 
 # The documented concentration ranges drawn behind the curves: a label, and how to find the
@@ -270,287 +262,26 @@ def landmark_rows(table: pd.DataFrame | None = None) -> pd.DataFrame:
     return out
 
 
-# -------------------------------------------------------------------------------- chart
+def explore_pk_simulator(params: dict[str, Any] | None = None):
+    """Show notebook 08's view (kept for the notebook's import; the view is ``helpers.views.pk``).
 
-
-def pk_curves_chart(
-    curves: pd.DataFrame, landmarks: pd.DataFrame, threshold: float, note: str | None = None
-) -> alt.LayerChart:
-    """Concentration curves per route over the documented concentration ranges.
-
-    curves: route, time_h, conc_ng_ml, conc_low, conc_high (``simulate_curves``); landmarks:
-    landmark, id, value_low, value_high, band_label (``landmark_rows``); threshold in ng/mL
-    drawn as a dashed rule; note: an optional second subtitle line (e.g. the dose).
+    Imported here, not at module level, so the model glue never imports a renderer.
     """
-    missing = set(CURVE_COLUMNS) - set(curves.columns)
-    if missing:
-        raise ValueError(f"curves is missing column(s) {sorted(missing)}; it needs {CURVE_COLUMNS}")
-    title = "Simulated plasma ketamine concentration by route"
-    data = curves[CURVE_COLUMNS].copy()
-    data["route"] = data["route"].astype(str)
-    for column in ("time_h", "conc_ng_ml", "conc_low", "conc_high"):
-        data[column] = data[column].astype(float).round(3)
-    routes = list(dict.fromkeys(data["route"]))
-    domain = [r for r in pk.SIMULATED_ROUTES if r in routes] + [r for r in routes if r not in ROUTE_COLORS]
-    color = alt.Color(
-        "route:N",
-        title="route",
-        scale=alt.Scale(domain=domain, range=[ROUTE_COLORS.get(r, "#999999") for r in domain]),
-        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1),
-    )
-    x = alt.X("time_h:Q", title="hours after the dose starts", scale=alt.Scale(nice=False))
-    y_title = "plasma ketamine (ng/mL)"
-    tooltip = [
-        alt.Tooltip("route:N"),
-        alt.Tooltip("time_h:Q", title="hours", format=".2f"),
-        alt.Tooltip("conc_ng_ml:Q", title="ng/mL (central)", format=".1f"),
-        alt.Tooltip("conc_low:Q", title="ng/mL (low bioavailability)", format=".1f"),
-        alt.Tooltip("conc_high:Q", title="ng/mL (high bioavailability)", format=".1f"),
-    ]
+    from helpers.explore import explore
 
-    marks = landmarks[["landmark", "id", "value_low", "value_high", "band_label"]].copy()
-    for column in ("quote", "source_label"):
-        marks[column] = landmarks[column].astype(str) if column in landmarks else ""
-    band_tooltip = [
-        alt.Tooltip("band_label:N", title="documented range"),
-        alt.Tooltip("source_label:N", title="source"),
-        alt.Tooltip("quote:N", title="quote"),
-    ]
-    bands = (
-        alt.Chart(marks)
-        .mark_rect(color="#999999", opacity=0.14)
-        .encode(y=alt.Y("value_low:Q", title=y_title), y2="value_high:Q", tooltip=band_tooltip)
-    )
-    band_text = (
-        alt.Chart(marks)
-        .mark_text(align="right", baseline="top", dx=-4, dy=2, fontSize=10, color="#444")
-        .encode(x=alt.value(WIDTH), y="value_high:Q", text="band_label:N")
-    )
-
-    base = alt.Chart(data)
-    spread = base.mark_area(opacity=0.22).encode(x=x, y="conc_low:Q", y2="conc_high:Q", color=color, tooltip=tooltip)
-    lines = base.mark_line(strokeWidth=2.2).encode(
-        x=x, y=alt.Y("conc_ng_ml:Q", title=y_title), color=color, tooltip=tooltip
-    )
-
-    limit = pd.DataFrame({"threshold": [float(threshold)], "label": [f"threshold {threshold:g} ng/mL"]})
-    rule = (
-        alt.Chart(limit)
-        .mark_rule(strokeDash=[6, 4], color="#000000", strokeWidth=1.5)
-        .encode(y="threshold:Q", tooltip=[alt.Tooltip("label:N", title="threshold")])
-    )
-    rule_text = (
-        alt.Chart(limit)
-        .mark_text(align="left", baseline="bottom", dx=4, dy=-2, fontSize=10, fontWeight="bold")
-        .encode(x=alt.value(0), y="threshold:Q", text="label:N")
-    )
-
-    peaks = []
-    for route in routes:
-        one = data[data["route"] == route]
-        i = one["conc_ng_ml"].idxmax()
-        peaks.append(f"{route} peaks at {one.at[i, 'conc_ng_ml']:.0f} ng/mL after {one.at[i, 'time_h'] * 60:.0f} min")
-    same = [
-        f"{a} and {b} coincide (same stated bioavailability and typical Tmax)"
-        for i, a in enumerate(routes)
-        for b in routes[i + 1 :]
-        if np.array_equal(data.loc[data["route"] == a, "conc_ng_ml"], data.loc[data["route"] == b, "conc_ng_ml"])
-    ]
-    documented = "; ".join(
-        f"{n} {lo:g}-{hi:g} ng/mL ({rid})"
-        for n, lo, hi, rid in zip(marks["landmark"], marks["value_low"], marks["value_high"], marks["id"], strict=True)
-    )
-    description = (
-        f"{title}. {SUBTITLE}. Line chart of concentration (ng/mL) against hours for {len(routes)} route(s), "
-        f"{', '.join(routes)}, with the stated bioavailability range shaded around each line. "
-        f"{'. '.join(peaks + same)}. Grey bands are documented ranges from the evidence table: {documented}. "
-        f"A dashed line marks the {threshold:g} ng/mL threshold."
-    )
-    subtitle = [SUBTITLE] + ([note] if note else [])
-    return alt.layer(bands, band_text, spread, lines, rule, rule_text).properties(
-        title=_title(title, subtitle=subtitle), width=WIDTH, height=320, description=description
-    )
-
-
-# ----------------------------------------------------------------------------- explorer
-
-
-def _note(values: dict[str, Any]) -> str:
-    """Second subtitle line: the dose, and what the shading means."""
-    mg = dose_mg(values)
-    if values["dose_unit"] == "mg/kg":
-        dose = f"{values['dose']:g} mg/kg × {values['weight_kg']:g} kg = {mg:.4g} mg"
-    else:
-        dose = f"{mg:.4g} mg for {values['weight_kg']:g} kg"
-    return f"{dose} · shading: stated bioavailability range · grey bands: documented ranges"
-
-
-class SimulatorExplorer(Explorer):
-    """Controls for routes, dose, weight, infusion, hours, threshold and model; curves + read-outs."""
-
-    notebook, table = NOTEBOOK, "pharmacokinetics"
-    title = "PK simulator (teaching model)"
-
-    def __init__(self, params: dict[str, Any] | None = None, **overrides: Any):
-        check(validate(self.notebook, {**(params or {}), **overrides}))  # routes and dose, before any widget
-        self._holding = False
-        super().__init__(params, **overrides)
-        self.initial = check(self.initial)
-        style = {"description_width": "initial"}
-        self._replace(
-            "routes",
-            widgets.SelectMultiple(
-                options=list(pk.SIMULATED_ROUTES),
-                value=parse_routes(self.initial["routes"]),
-                rows=len(pk.SIMULATED_ROUTES),
-                description="routes",
-                style=style,
-            ),
-        )
-        self._replace(
-            "dose",
-            widgets.BoundedFloatText(
-                value=self.initial["dose"], min=0.0, max=1000.0, step=0.05, description="dose", style=style
-            ),
-        )
-        self._readouts = widgets.HTML()
-        self._status = widgets.HTML()
-        self.landmarks = landmark_rows(self.source)
-
-    def _replace(self, name: str, control: widgets.Widget) -> None:
-        """Swap the spec-built widget for ``control`` (same name, same change handler)."""
-        self.controls[name].unobserve(self._on_change, names="value")
-        self.controls[name] = control
-        control.observe(self._on_change, names="value")
-
-    # --- state -------------------------------------------------------------------------------
-    @property
-    def values(self) -> dict[str, Any]:
-        """The controls' current values, validated (routes as 'IV,oral')."""
-        raw = {name: c.value for name, c in self.controls.items()}
-        if not isinstance(raw["routes"], str):
-            raw["routes"] = ",".join(raw["routes"])
-        return check(validate(self.notebook, raw, check_order=False))
-
-    @property
-    def routes(self) -> tuple[str, ...]:
-        return parse_routes(self.values["routes"])
-
-    @property
-    def dose_mg(self) -> float:
-        return dose_mg(self.values)
-
-    @property
-    def data(self) -> pd.DataFrame:
-        """The curves for the current controls (route, time_h, conc_ng_ml, conc_low, conc_high)."""
-        return simulate_curves(self.values)
-
-    @property
-    def readouts(self) -> pd.DataFrame:
-        """Cmax, Tmax, hours above the threshold and bioavailability per route."""
-        return compute_readouts(self.values)
-
-    def filter(self, frame, values):
-        return frame
-
-    def charts(self, frame: pd.DataFrame | None = None, values: dict[str, Any] | None = None) -> list[alt.LayerChart]:
-        values = self.values if values is None else values
-        frame = simulate_curves(values) if frame is None else frame
-        return [pk_curves_chart(frame, self.landmarks, values["threshold_ng_ml"], note=_note(values))]
-
-    # --- wiring ------------------------------------------------------------------------------
-    def _on_change(self, change=None) -> None:
-        if self._holding:
-            return
-        if change is not None and change["owner"] is self.controls.get("dose_unit"):
-            self._convert_dose(change["old"], change["new"])
-        self.refresh()
-
-    def _convert_dose(self, old: str, new: str) -> None:
-        """Keep the total dose when the unit flips (0.5 mg/kg at 70 kg <-> 35 mg)."""
-        control, weight = self.controls["dose"], self.controls["weight_kg"].value
-        if old == "mg/kg" and new == "mg":
-            value = control.value * weight
-        elif old == "mg" and new == "mg/kg":
-            value = min(control.value / weight, MAX_MG_PER_KG)
-        else:
-            return
-        self._holding = True
-        try:
-            control.value = round(min(value, control.max), 4)
-        finally:
-            self._holding = False
-
-    def refresh(self) -> None:
-        """Rebuild the chart and read-outs; an invalid control shows a message instead."""
-        try:
-            values = self.values
-        except ParameterError as exc:
-            self._status.value = (
-                f'<p role="alert" style="color:#D55E00"><b>Nothing redrawn:</b> {html.escape(str(exc))}</p>'
-            )
-            return
-        self._status.value = ""
-        bands = simulate_bands(values)
-        frame = simulate_curves(values, bands)
-        built = self.charts(frame, values)
-        if self._jcharts is not None:
-            for jchart, chart in zip(self._jcharts, built, strict=True):
-                jchart.chart = chart
-        self._readouts.value = readouts_html(compute_readouts(values, bands), values["threshold_ng_ml"])
-        self._download.value = download_link(frame, "pk_simulator_curves.csv")
-        self._table.value = table_html(self.landmarks)
-        for listener in self._listeners:
-            listener(self)
-
-    def widget(self) -> widgets.Widget:
-        """Controls, the chart, the read-outs table, a CSV download and the documented ranges."""
-        if self._jcharts is None:
-            self._jcharts = [alt.JupyterChart(c) for c in self.charts()]
-            self.refresh()
-        controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        table = widgets.Accordion(children=[self._table], titles=("Documented ranges and their source sentences",))
-        table.selected_index = None
-        return widgets.VBox([controls, self._status, *self._jcharts, self._readouts, self._download, table])
-
-    def show(self) -> None:
-        """Display the panel; a static spec and tables in a report run (KETAMINE_REPORT=1)."""
-        if not report_mode():
-            display(self.widget())
-            return
-        values = self.values
-        bands = simulate_bands(values)
-        for chart in self.charts(simulate_curves(values, bands), values):
-            spec_dict = chart.to_dict()
-            display({VEGALITE_MIME: spec_dict, "text/plain": spec_dict.get("description", "chart")}, raw=True)
-        display(
-            HTML(
-                readouts_html(compute_readouts(values, bands), values["threshold_ng_ml"])
-                + "<p><b>Documented ranges</b> (grey bands) and their source sentences:</p>"
-                + table_html(self.landmarks)
-            )
-        )
-
-
-def explore_pk_simulator(params: dict[str, Any] | None = None) -> SimulatorExplorer:
-    """Build and display the PK simulator panel; returns it for further use."""
-    explorer = SimulatorExplorer(params)
-    explorer.show()
-    return explorer
+    return explore(NOTEBOOK, params)
 
 
 __all__ = [
     "LANDMARKS",
     "NOTEBOOK",
     "PARAMS",
-    "SimulatorExplorer",
     "check",
     "compute_readouts",
     "dose_mg",
     "explore_pk_simulator",
     "landmark_rows",
     "parse_routes",
-    "pk_curves_chart",
     "readouts_html",
     "simulate_bands",
     "simulate_curves",

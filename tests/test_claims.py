@@ -1,24 +1,22 @@
-"""The claims-check lens (notebook 07): evidence kinds, source profiles, contradictions, explorer and notebook."""
+"""The claims-check lens (notebook 07): evidence kinds, source profiles, contradictions and notebook.
+
+The view (charts, controls, contradictions browser) is tested in test_views_claims_pk.py.
+"""
 
 from __future__ import annotations
 
 import csv
 import html
-import json
 import math
-import re
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
-import vl_convert as vlc
 from notebook_runs import execute, outputs
 
 from helpers import claims
 from helpers.data import load
 from helpers.dictionary import family_names, field_spec
-from helpers.explore import REPORT_ENV, VEGALITE_MIME
 from helpers.params import NOTEBOOKS, ParameterError, defaults
 from helpers.provenance import DATA_DIR, source_text
 
@@ -153,7 +151,7 @@ def test_contradictions_html_quotes_both_statements():
     assert "No contradictions match" in claims.contradictions_html(frame.iloc[0:0])
 
 
-# --- parameters and explorer --------------------------------------------------------------------
+# --- parameters --------------------------------------------------------------------
 
 
 def test_parameter_spec_is_registered():
@@ -163,117 +161,6 @@ def test_parameter_spec_is_registered():
     assert spec["family"].choices == ("all", *family_names())
     assert spec["kind"].choices == ("all", *field_spec("kind")["enum"])
     assert spec["source_id"].choices == ("all", "000", "001", "002", "003", "004")
-
-
-def test_controls_change_data_and_contradictions():
-    explorer = claims.ClaimsExplorer()
-    assert len(explorer.data) == len(claims.figures_by_evidence())
-    assert len(explorer.contradictions) == len(CONTRADICTIONS)
-    explorer.controls["family"].value = "response_rates"
-    assert set(explorer.data["family"]) == {"response_rates"}
-    assert len(explorer.data) == len(load("response_rates"))
-    assert len(explorer.contradictions) == len(CONTRADICTIONS), "family does not filter contradictions"
-    explorer.controls["source_id"].value = "001"
-    assert set(explorer.data["source_id"]) == {"001"}
-    assert set(explorer.contradictions["id"]) == {
-        r["id"] for r in CONTRADICTIONS if "001" in (r["source_a"], r["source_b"])
-    }
-    explorer.controls["kind"].value = "safety"
-    assert set(explorer.contradictions["id"]) == {"con-014"}
-    assert len(explorer.data) == 6, "kind does not filter figures"  # resp-011 to -015 and resp-026 (001)
-    explorer.controls["source_id"].value = "002"
-    assert explorer.data.empty and explorer.contradictions["source_a"].eq("002").all()
-
-
-def test_params_set_initial_state():
-    explorer = claims.ClaimsExplorer({"family": "milestones", "kind": "date"}, normalize=False)
-    assert explorer.controls["family"].value == "milestones" and explorer.controls["normalize"].value is False
-    assert set(explorer.data["family"]) == {"milestones"}
-    assert set(explorer.contradictions["kind"]) == {"date"}
-    with pytest.raises(ParameterError, match="unknown parameter\\(s\\) 'colour'"):
-        claims.ClaimsExplorer({"colour": "red"})
-
-
-def test_widget_updates_charts_and_contradictions_in_place():
-    explorer = claims.ClaimsExplorer()
-    panel = explorer.widget()
-    assert panel.children[0].children[0] is explorer.controls["family"]
-    mix, profile = explorer._jcharts
-    before = (mix.spec, profile.spec)
-    assert explorer._contradictions in panel.children
-    assert explorer._contradictions.value.count("<tr>") == len(CONTRADICTIONS) + 1
-    explorer.controls["family"].value = "adverse_effects"
-    assert mix.spec != before[0] and profile.spec != before[1]
-    assert "adverse_effects" in explorer._table.value and "response_rates" not in explorer._table.value
-    explorer.controls["kind"].value = "mechanism"
-    assert explorer._contradictions.value.count("<tr>") == sum(r["kind"] == "mechanism" for r in CONTRADICTIONS) + 1
-    assert "con-029" in explorer._contradictions.value and "con-001" not in explorer._contradictions.value
-    assert re.search(r"<b>\d+</b> of \d+ contradictions match", explorer._contradictions_count.value)
-
-
-def test_report_mode_shows_static_specs_and_tables(monkeypatch):
-    shown = []
-    monkeypatch.setenv(REPORT_ENV, "1")
-    monkeypatch.setattr(claims, "display", lambda obj, **kw: shown.append(obj))
-    claims.explore_claims({"kind": "dosing"})
-    specs = [o for o in shown if isinstance(o, dict) and VEGALITE_MIME in o]
-    assert len(specs) == 2
-    tables = "".join(o.data for o in shown if hasattr(o, "data") and isinstance(o.data, str))
-    assert "con-027" in tables and "con-028" in tables and "con-001" not in tables
-
-
-# --- charts -------------------------------------------------------------------------------------
-
-
-def option_cases():
-    for param in claims.PARAMS:
-        values = param.choices if param.choices else (True, False)
-        for value in values:
-            yield param.name, value
-
-
-CASES = list(option_cases()) + [("family+source", ("response_rates", "002"))]
-
-
-@pytest.mark.parametrize(("name", "value"), CASES, ids=[f"{n}={v}" for n, v in CASES])
-def test_charts_render_for_every_option(name, value):
-    explorer = claims.ClaimsExplorer()
-    if name == "family+source":
-        explorer.controls["family"].value, explorer.controls["source_id"].value = value
-    else:
-        explorer.controls[name].value = value
-    for chart in explorer.charts(explorer.data, explorer.values):
-        spec = chart.to_dict()  # validates against the Vega-Lite schema
-        assert spec.get("title") and spec.get("description")
-        assert "<svg" in vlc.vegalite_to_svg(spec)
-
-
-def chart_rows(chart) -> list[dict]:
-    return [row for rows in chart.to_dict().get("datasets", {}).values() for row in rows]
-
-
-def test_source_profile_chart_carries_the_profiles():
-    profiles = claims.source_profiles()
-    chart = claims.source_profile_chart(profiles, normalize=False)
-    spec = chart.to_dict()
-    bars = spec["layer"][0]
-    assert bars["mark"]["type"] == "bar"
-    assert bars["encoding"]["x"]["field"] == "count" and bars["encoding"]["x"]["type"] == "quantitative"
-    assert bars["encoding"]["color"]["scale"]["domain"] == list(claims.GROUP_ORDER)
-    assert set(bars["encoding"]["color"]["scale"]["range"]) <= set(claims.charts.PALETTE)
-    rows = [r for r in chart_rows(chart) if "evidence_group" in r]
-    counted = pd.DataFrame(rows).groupby("source_id")["count"].sum().to_dict()
-    assert counted == dict(zip(profiles["source_id"], profiles["figures"], strict=True))
-    assert spec["title"]["subtitle"]
-    assert "Highest share of unattributed claims: 004" in spec["description"]
-    shares = claims.source_profile_chart(profiles).to_dict()["layer"][0]["encoding"]["x"]
-    assert shares["field"] == "share" and shares["axis"]["format"] == "%"
-
-
-def test_source_profile_chart_without_figures_says_so():
-    profiles = claims.source_profiles(claims.figures_by_evidence().iloc[0:0])
-    spec = claims.source_profile_chart(profiles).to_dict()
-    assert "No figures match" in spec["description"]
 
 
 # --- notebook -----------------------------------------------------------------------------------
@@ -312,18 +199,3 @@ def test_notebook_runs_with_defaults(tmp_path):
     assert outputs(nb, "application/vnd.jupyter.widget-view+json"), "the explorer panel is displayed"
     tables = "".join(outputs(nb, "text/html"))
     assert "share_unattributed_claim" in tables and "self_contradictions" in tables
-
-
-@pytest.mark.notebooks
-def test_notebook_runs_with_other_parameters_in_report_mode(tmp_path):
-    params = {"family": "response_rates", "source_id": "003", "kind": "safety", "normalize": False}
-    nb = execute(NOTEBOOK, tmp_path, params, report=True)
-    specs = [s if isinstance(s, dict) else json.loads(s) for s in outputs(nb, VEGALITE_MIME)]
-    assert len(specs) == 2
-    rows = [r for rows in specs[0]["datasets"].values() for r in rows]
-    assert {r["family"] for r in rows} == {"response_rates"}
-    assert specs[0]["encoding"]["x"]["field"] == "figures", "normalize=False draws counts"
-    html_out = "".join(outputs(nb, "text/html"))
-    expected = set(claims.contradictions(kind="safety", source_id="003")["id"])
-    shown = set(re.findall(r"<td>(con-\d{3})</td>", html_out))
-    assert shown == expected and expected

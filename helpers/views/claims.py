@@ -1,0 +1,235 @@
+"""Claims check (07): what the figures rest on, by family and by source, and the contradictions.
+
+Both charts are computed in the page from the rows the controls keep (aggregate,
+joinaggregate and calculate transforms), so ``family``, ``source_id`` and ``normalize``
+redraw them without Python. One fixed colour scale serves both charts: a colour is an
+evidence group (trial, study with no design stated, anecdote or clinician, unattributed
+claim, other) whatever the filters remove. The bars keep one segment per evidence kind
+(white edges; the tooltip names the kind), so the first chart still splits each family by
+kind while a colour keeps one meaning. Labels are the documents' own, never verified.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import altair as alt
+import pandas as pd
+
+from helpers import claims
+from helpers.data import load
+from helpers.dictionary import family_names, field_spec
+from helpers.params import ALL
+from helpers.views import core
+from helpers.views.layers import BoolSafeView, keep_name
+
+NOTEBOOK = claims.NOTEBOOK
+CONTRADICTIONS = "contradictions"
+MIX_MARK = "evidence_mix"  # named units: the page (and the browser test) read their data
+PROFILE_MARK = "source_profile"
+
+# One colour per evidence group, in both charts. Trial and "a study" are cool colours,
+# the weaker groups warm, "other" grey; none is reused by another meaning in this view.
+GROUP_COLORS: dict[str, str] = {
+    "trial": core.PALETTE[2],  # bluish green
+    "study, design not stated": core.PALETTE[4],  # sky blue
+    "anecdote or clinician": core.PALETTE[1],  # orange
+    "unattributed claim": core.PALETTE[5],  # vermillion
+    "other": core.PALETTE[7],  # grey
+}
+SUBTITLE = [
+    "As the documents state it, not verified. 'trial' = a randomized trial; 'other' = observational studies, "
+    "surveys, records, reviews,",
+    "animal and lab studies, protocols. One segment per evidence kind: hover for the kind and its figures.",
+]
+EMPTY = "No figures match the current filters."
+
+
+@cache
+def figure_rows() -> pd.DataFrame:
+    """Every figure of the six families with its evidence group, source labels and hedge flags."""
+    rows = core.prepare(claims.figures_by_evidence(), load("sources"))
+    kinds = field_spec("evidence_kind")["enum"]
+    # stacking order: by group, then by the dictionary's order of kinds (one number: Vega-Lite takes one order field)
+    rows["stack_order"] = [
+        100 * claims.GROUP_ORDER.index(g) + kinds.index(k)
+        for g, k in zip(rows["evidence_group"], rows["evidence_kind"], strict=True)
+    ]
+    names = claims.source_names()
+    rows["source_short"] = rows["source_id"].map(names)
+    profiles = claims.source_profiles().set_index("source_id")
+    rows["source_contradictions"] = rows["source_id"].map(profiles["contradictions"]).astype(int)
+    return rows
+
+
+@cache
+def contradiction_rows() -> pd.DataFrame:
+    """contradictions.csv with each side's document named, for the table beside the charts."""
+    frame = claims.contradictions()
+    names = claims.source_names()
+    frame["document_a"] = frame["source_a"].map(names)
+    frame["document_b"] = frame["source_b"].map(names)
+    return frame
+
+
+def empty_keys(rows: pd.DataFrame) -> list[str]:
+    """'family|source_id' choices that leave no figure (e.g. response_rates|002), for the empty-state note."""
+    families = (ALL, *family_names())
+    sources = (ALL, *sorted(rows["source_id"].unique()))
+    out = []
+    for family in families:
+        for source in sources:
+            keep = (rows["family"] == family) | (family == ALL)
+            keep &= (rows["source_id"] == source) | (source == ALL)
+            if not keep.any():
+                out.append(f"{family}|{source}")
+    return out
+
+
+def _color() -> alt.Color:
+    return alt.Color(
+        "evidence_group:N",
+        title="rests on (as the document says)",
+        scale=alt.Scale(domain=list(claims.GROUP_ORDER), range=[GROUP_COLORS[g] for g in claims.GROUP_ORDER]),
+        legend=alt.Legend(orient="bottom", columns=5, titleLimit=400, labelLimit=300),
+    )
+
+
+def _x_axis() -> alt.Axis:
+    """Percent labels for shares, whole numbers for counts (the param picks; the title says which)."""
+    return alt.Axis(
+        title=None,
+        labelExpr="normalize ? format(datum.value, '.0%') : format(datum.value, '~d')",
+        tickMinStep={"expr": "normalize ? 0.1 : 1"},
+    )
+
+
+def stacked_bars(view: core.View, by: str, sort: list[str], name: str, what: str, note: str) -> alt.LayerChart:
+    """Stacked bars, one per ``by`` value, one segment per evidence kind, coloured by its group.
+
+    ``note`` is a Vega expression over the bar's totals (``datum.total``...) for the label at its end.
+    """
+    rows = view.rows
+    base = alt.Chart(rows).transform_filter(view.row_filter())
+    y = alt.Y(f"{by}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=360))
+    segments = (
+        base.transform_aggregate(figures="count()", groupby=[by, "evidence_group", "stack_order", "evidence_kind"])
+        .transform_joinaggregate(total="sum(figures)", groupby=[by])
+        .transform_calculate(
+            share="datum.figures / datum.total", x_value="normalize ? datum.figures / datum.total : datum.figures"
+        )
+        .mark_bar(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("x_value:Q", stack="zero", axis=_x_axis()),
+            y=y,
+            color=_color(),
+            order=alt.Order("stack_order:Q"),
+            tooltip=[
+                alt.Tooltip(f"{by}:N", title=what),
+                alt.Tooltip("evidence_kind:N", title="evidence kind"),
+                alt.Tooltip("evidence_group:N", title="group"),
+                alt.Tooltip("figures:Q", title="figures"),
+                alt.Tooltip("share:Q", title="share of the bar", format=".0%"),
+            ],
+        )
+        .properties(name=name)
+    )
+    ends = (
+        base.transform_aggregate(total="count()", contradictions="max(source_contradictions)", groupby=[by])
+        .transform_calculate(end="normalize ? 1 : datum.total", note=note)
+        .mark_text(align="left", dx=4, color="#555")
+        .encode(x=alt.X("end:Q"), y=y, text=alt.Text("note:N"))
+    )
+    return alt.layer(keep_name(segments), ends)
+
+
+def _title(view: core.View, text: str, subtitle: list[str]) -> alt.Title:
+    """A title that says shares or counts, and says so when family and source leave no figure
+    (an aggregate of no rows draws nothing, so the title carries the empty-state note)."""
+    measure = "(normalize ? 'share of the figures' : 'number of figures')"
+    empty = f"indexof({json.dumps(empty_keys(view.rows))}, family + '|' + source_id) >= 0"
+    expr = f"{json.dumps(text + ' (')} + {measure} + ')' + ({empty} ? {json.dumps(' · ' + EMPTY)} : '')"
+    return core.title({"expr": expr}, subtitle)
+
+
+def claims_chart(view: core.View) -> alt.VConcatChart:
+    """The evidence mix by family over the profile of each source, both from the filtered rows."""
+    rows = view.rows
+    mix = alt.layer(
+        stacked_bars(view, "family", list(family_names()), MIX_MARK, "family", "datum.total + ' figures'"),
+        keep_name(core.rows_layer(rows, view)),
+    ).properties(
+        title=_title(view, "What the figures rest on, by family", SUBTITLE),
+        width=core.WIDTH,
+        height=alt.Step(28),
+    )
+    sources = sorted(rows["source_short"].unique())
+    profile = alt.layer(
+        stacked_bars(
+            view,
+            "source_short",
+            sources,
+            PROFILE_MARK,
+            "source",
+            "datum.total + ' figures · ' + datum.contradictions + ' contradictions (all kinds)'",
+        ),
+    ).properties(
+        title=_title(view, "What each source's figures rest on", []),
+        width=core.WIDTH,
+        height=alt.Step(34),
+    )
+    top = claims.source_profiles().sort_values("share_unattributed_claim", ascending=False).iloc[0]
+    description = (
+        "What the figures rest on, as the documents state it. Two stacked bar charts computed from the figures "
+        f"the controls keep: one bar per family ({rows['family'].nunique()} families), then one bar per source "
+        f"document ({rows['source_id'].nunique()} documents), {len(rows)} figures before filtering, split by "
+        f"evidence kind and coloured by group ({', '.join(claims.GROUP_ORDER)}). Highest share of unattributed "
+        f"claims: {top['source_id']} ({top['share_unattributed_claim']:.0%}). The contradictions table under the "
+        "charts quotes both statements of each disagreement."
+    )
+    return (
+        alt.vconcat(mix, profile, spacing=28)
+        .add_params(*core.params_of(view))
+        .resolve_scale(color="shared", x="independent", y="independent")
+        .properties(description=description)
+    )
+
+
+def claims_view() -> core.View:
+    """07: the evidence mix by family and by source, and the contradictions browser."""
+    controls = core.controls_for(
+        NOTEBOOK,
+        {
+            "family": {"op": "equal", "columns": ("family",)},
+            "source_id": {
+                "label": "source",
+                "filters": (
+                    core.Filter("equal", ("source_id",)),
+                    core.Filter("any_equal", ("source_a", "source_b"), target=CONTRADICTIONS),
+                ),
+            },
+            "kind": {"op": "equal", "columns": ("kind",), "target": CONTRADICTIONS, "label": "contradiction kind"},
+            "normalize": {"label": "shares (not counts)"},
+        },
+    )
+    table = core.ExtraTable(
+        CONTRADICTIONS,
+        "Contradictions: pairs of statements that disagree, both quoted verbatim",
+        contradiction_rows(),
+        ("id", "kind", "topic_label", "document_a", "quote_a", "document_b", "quote_b", "difference"),
+        "contradictions",
+    )
+    return BoolSafeView(
+        NOTEBOOK,
+        "How strong is this evidence? What the figures rest on",
+        figure_rows(),
+        controls,
+        claims_chart,
+        table_columns=("id", "family", "evidence_kind", "qualifier", "source_label", "quote"),
+        extras=(table,),
+        page_notes=(
+            "Evidence kinds are the documents' own descriptions, not a verification. Educational use only, "
+            "not medical advice: no figure, dose or route here is a recommendation.",
+        ),
+    )

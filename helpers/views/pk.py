@@ -1,0 +1,421 @@
+"""PK simulator (08): the teaching model's curves computed in the page. EDUCATIONAL ONLY, NOT MEDICAL ADVICE.
+
+The spec holds a six-row route table (bioavailability low/central/high from the evidence
+table, the absorption rate ka, and the model constants, all read from ``helpers.pk``, never
+retyped) and a static ``sequence`` of route x minute. Vega expressions keep the time grid
+``helpers.pk.simulate`` uses (one sample a minute up to ``hours``) and evaluate the
+closed-form curves on it:
+
+- IV bolus and IV zero-order infusion, one-compartment or Clements two-compartment (a sum of
+  two exponentials; one-compartment is the same sum with one term);
+- first-order absorption (the Bateman function) for the other routes.
+
+Cmax, Tmax and hours above the threshold are aggregates over that grid, shown as a text
+table under the chart, so every control (routes, dose and its unit, weight, infusion time,
+hours, threshold, model) redraws without Python, in a saved HTML file too. The line chart
+draws a thinned grid that keeps every peak. The grey bands are the documented concentration
+ranges (pk-007/8/9, ``helpers.simulator.landmark_rows``): they are the view's rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import altair as alt
+import pandas as pd
+
+from helpers import pk, simulator
+from helpers.views import core
+from helpers.views.layers import keep_name
+
+NOTEBOOK = simulator.NOTEBOOK
+CURVES = "curves"  # the filter target of the routes control: the route table, not the rows
+CURVE_MARK = "curves"  # named units: the browser test reads their data
+READOUT_MARK = "readouts"
+DRAWN_POINTS = 241  # about this many samples per drawn curve (2-3 px apart), peaks kept; read-outs use every minute
+TITLE = "Simulated plasma ketamine concentration by route"
+SUBTITLE = [
+    simulator.SUBTITLE,
+    "Lines: central bioavailability; shading: the stated bioavailability range.",
+    "Grey bands: documented ranges (click one for its source); dashed: the threshold.",
+]
+ROUTE_COLORS = dict(zip(pk.SIMULATED_ROUTES, core.OKABE_ITO, strict=False))
+READOUT_COLUMNS = {  # folded column -> header (the threshold's header follows its param)
+    "show_cmax": "Cmax (ng/mL)",
+    "show_cmax_range": "Cmax over F range",
+    "show_tmax": "Tmax",
+    "show_above": "hours ≥ threshold",
+    "show_bio": "bioavailability F",
+}
+
+# Derived params: the dose in mg, whether check() would accept it, and the grid of pk.simulate.
+DOSE_MG = "pk_dose_mg"
+DOSE_OK = "pk_dose_ok"
+SAMPLES = "pk_samples"
+STEP_H = "pk_step_h"
+
+
+@dataclasses.dataclass(frozen=True)
+class PageInput(core.Control):
+    """A control whose saved-page input differs from core's default (``page``: binding keys to override).
+
+    Core binds every number to a range slider over the parameter's whole range; the dose
+    (0.05 mg/kg up to 1000 mg in one parameter) reads better as a number box, and the threshold
+    as a slider from 10 in steps of 10 ng/mL.
+    """
+
+    page: tuple[tuple[str, object], ...] = ()
+
+    def binding(self) -> dict:
+        return {**super().binding(), **dict(self.page)}
+
+
+def _page_input(control: core.Control, **page: object) -> PageInput:
+    fields = {f.name: getattr(control, f.name) for f in dataclasses.fields(core.Control)}
+    return PageInput(**fields, page=tuple(page.items()))
+
+
+def route_records() -> list[dict]:
+    """One row per simulatable route with what the page's formulas need, read from ``helpers.pk``.
+
+    Plain Python numbers (None where a route has none), so the spec carries the exact floats.
+    """
+    params = pk.load_parameters()
+    two = pk.two_compartment_constants()
+    rows = []
+    for rank, route in enumerate(pk.SIMULATED_ROUTES):
+        low, central, high = pk.bioavailability(route)
+        iv = route == "IV"
+        rows.append(
+            {
+                "route": route,
+                "rank": rank,
+                "iv": iv,
+                "f_low": low,
+                "f_central": central,
+                "f_high": high,
+                "ka": None if iv else pk.absorption_rate_per_h(route),
+                "tmax_min": None if iv else pk.tmax_h(route) * 60.0,
+                "k": pk.elimination_rate_per_h(),
+                "v_l_per_kg": params["V_L_per_kg"],
+                "v1_l_per_kg": two["V1_L_per_kg"],
+                "a": two["A"],
+                "alpha": two["alpha_per_h"],
+                "b": two["B"],
+                "beta": two["beta_per_h"],
+            }
+        )
+    return rows
+
+
+def route_table() -> pd.DataFrame:
+    """:func:`route_records` as a table (for tests and the pandas side of the routes filter)."""
+    return pd.DataFrame(route_records())
+
+
+def _derived_params() -> list[alt.Parameter]:
+    """Params computed from the controls (Vega signals): dose in mg, the dose rule, the time grid."""
+    dose = "toNumber(dose)"  # a number box gives text
+    mg_per_kg = "dose_unit == 'mg/kg'"
+    return [
+        alt.param(name=DOSE_MG, expr=f"{mg_per_kg} ? {dose} * weight_kg : {dose}"),
+        alt.param(name=DOSE_OK, expr=f"{dose} > 0 && (!({mg_per_kg}) || {dose} <= {simulator.MAX_MG_PER_KG})"),
+        # pk.simulate: n = round(hours * 60) + 1 samples from 0 to hours (np.linspace)
+        alt.param(name=SAMPLES, expr=f"max(2, min(round(hours * 60) + 1, {pk.MAX_DEFAULT_POINTS}))"),
+        alt.param(name=STEP_H, expr=f"hours / ({SAMPLES} - 1)"),
+    ]
+
+
+def conc_expr(t: str) -> str:
+    """mg/L at time ``t`` (hours) for bioavailability 1, as in ``helpers.pk._curve``.
+
+    IV: D/V * sum c_i e^{-l_i t} (bolus) or (D/T)/V * sum c_i/l_i (1 - e^{-l_i tin}) e^{-l_i (t - tin)}
+    with tin = min(t, T) (infusion over T hours). Other routes: D ka / (V (ka - k)) (e^{-k t} - e^{-ka t}).
+    """
+    tin = f"min({t}, datum.T)"
+    inf = " + ".join(
+        f"datum.{c} / datum.{lam} * (1 - exp(-datum.{lam} * {tin})) * exp(-datum.{lam} * ({t} - {tin}))"
+        for c, lam in (("c1", "l1"), ("c2", "l2"))
+    )
+    bolus = f"datum.c1 * exp(-datum.l1 * {t}) + datum.c2 * exp(-datum.l2 * {t})"
+    iv = f"(datum.T > 0 ? datum.D / datum.T / datum.vol * ({inf}) : datum.D / datum.vol * ({bolus}))"
+    oral = f"datum.D * datum.ka / (datum.vol * (datum.ka - datum.k)) * (exp(-datum.k * {t}) - exp(-datum.ka * {t}))"
+    return f"(datum.iv ? {iv} : {oral})"
+
+
+def _ng_ml(level: str, base: str) -> str:
+    return f"max(datum.{level} * {base}, 0) * {pk.MG_PER_L_TO_NG_PER_ML}"
+
+
+def grid_size() -> int:
+    """Samples per route at the longest ``hours`` the notebook allows (one a minute, as ``pk.simulate``)."""
+    hours = next(p for p in simulator.PARAMS if p.name == "hours").maximum
+    return int(round(hours * 60)) + 1
+
+
+def curve_grid(view: core.View) -> alt.Chart:
+    """Every route's time grid, filtered by the controls, with its concentrations.
+
+    The rows are static: a ``sequence`` of route x sample index (six routes x one sample a minute
+    over the longest ``hours``), each joined once to its route's row. A control change only moves
+    filters and recomputes fields, so the page creates no rows (``flatten`` would make thousands).
+    Fields: route, i, t (hours), c_low, c (central), c_high (ng/mL) and ``above_h``, the part of
+    the interval to the next sample at or above the threshold (as ``helpers.pk.time_above``).
+    """
+    routes = route_records()
+    size = grid_size()
+    delivery = (
+        "datum.iv ? (datum.T > 0 ? 'IV infusion over ' + format(infusion_min, '~g') + ' min' : 'IV bolus')"
+        " + (datum.two ? ' · two-compartment' : '')"
+        " : datum.route + ' · absorbed, typical Tmax ' + format(datum.tmax_min, '~g') + ' min'"
+    )
+    thr = "toNumber(threshold_ng_ml)"
+    d0, d1 = f"(datum.c - {thr})", f"(datum.c_next - {thr})"
+    part = f"(({d0} >= 0) != ({d1} >= 0) ? max({d0}, {d1}) / abs({d1} - {d0}) : 0)"
+    fields = [c for c in routes[0] if c != "rank"]
+    return (
+        alt.Chart(alt.sequence(0, size * len(routes), as_="s"))
+        .transform_calculate(rank=f"floor(datum.s / {size})", i=f"datum.s % {size}")
+        .transform_lookup(
+            lookup="rank",
+            from_=alt.LookupData(alt.Data(values=routes), "rank", fields),
+        )
+        .transform_filter(view.row_filter(CURVES))
+        .transform_filter(f"{DOSE_OK} && datum.i < {SAMPLES}")
+        .transform_calculate(
+            D=DOSE_MG,
+            T="datum.iv && infusion_min > 0 ? infusion_min / 60 : 0",
+            two="datum.iv && model == 'two'",
+        )
+        .transform_calculate(
+            vol="(datum.two ? datum.v1_l_per_kg : datum.v_l_per_kg) * weight_kg",
+            c1="datum.two ? datum.a : 1",
+            l1="datum.two ? datum.alpha : datum.k",
+            c2="datum.two ? datum.b : 0",
+            l2="datum.two ? datum.beta : datum.k",
+            row_label=delivery,
+            t=f"datum.i * {STEP_H}",
+        )
+        .transform_calculate(base=conc_expr("datum.t"))
+        .transform_calculate(
+            c_low=_ng_ml("f_low", "datum.base"),
+            c=_ng_ml("f_central", "datum.base"),
+            c_high=_ng_ml("f_high", "datum.base"),
+            c_next=f"datum.i < {SAMPLES} - 1 ? {_ng_ml('f_central', conc_expr(f'((datum.i + 1) * {STEP_H})'))} : null",
+        )
+        .transform_calculate(above_h=f"datum.i >= {SAMPLES} - 1 ? 0 : {STEP_H} * ({d0} >= 0 && {d1} >= 0 ? 1 : {part})")
+    )
+
+
+def curves_layer(view: core.View) -> alt.LayerChart:
+    """Shaded bioavailability range and central line per route, on a grid thinned to about
+    ``DRAWN_POINTS`` samples that keeps the first, the last and every peak."""
+    stride = f"max(1, ceil(({SAMPLES} - 1) / {DRAWN_POINTS - 1}))"
+    keep = (
+        f"datum.i % {stride} == 0 || datum.i == {SAMPLES} - 1 || datum.c == datum.peak"
+        " || datum.c_low == datum.peak_low || datum.c_high == datum.peak_high"
+    )
+    drawn = (
+        curve_grid(view)
+        .transform_joinaggregate(peak="max(c)", peak_low="max(c_low)", peak_high="max(c_high)", groupby=["route"])
+        .transform_filter(keep)
+    )
+    color = alt.Color(
+        "route:N",
+        title="route",
+        scale=alt.Scale(domain=list(ROUTE_COLORS), range=list(ROUTE_COLORS.values())),
+        legend=alt.Legend(orient="right", symbolType="stroke", symbolStrokeWidth=3, symbolOpacity=1),
+    )
+    x = alt.X("t:Q", title="hours after the dose starts", scale=alt.Scale(domain={"expr": "[0, hours]"}, nice=False))
+    tooltip = [
+        alt.Tooltip("route:N"),
+        alt.Tooltip("t:Q", title="hours", format=".2f"),
+        alt.Tooltip("c:Q", title="ng/mL (central)", format=".1f"),
+        alt.Tooltip("c_low:Q", title="ng/mL (low bioavailability)", format=".1f"),
+        alt.Tooltip("c_high:Q", title="ng/mL (high bioavailability)", format=".1f"),
+    ]
+    spread = drawn.mark_area(opacity=0.22).encode(x=x, y="c_low:Q", y2="c_high:Q", color=color, tooltip=tooltip)
+    line = (
+        drawn.mark_line(strokeWidth=2.2)
+        .encode(x=x, y=alt.Y("c:Q", title="plasma ketamine (ng/mL)"), color=color, tooltip=tooltip)
+        .properties(name=CURVE_MARK)
+    )
+    return alt.layer(spread, keep_name(line))
+
+
+def bands_layer(view: core.View) -> alt.LayerChart:
+    """The documented ranges as grey bands (click one for its sentence) and the threshold as a dashed rule."""
+    marks = view.rows
+    band_tooltip = [
+        alt.Tooltip("band_label:N", title="documented range"),
+        alt.Tooltip("source_label:N", title="source"),
+        alt.Tooltip("quote:N", title="quote"),
+    ]
+    bands = (
+        alt.Chart(marks)
+        .mark_rect(color="#999999", opacity=0.14, cursor="pointer")
+        .encode(y=alt.Y("value_low:Q", title="plasma ketamine (ng/mL)"), y2="value_high:Q", tooltip=band_tooltip)
+        .add_params(core.pick())
+    )
+    band_text = (
+        alt.Chart(marks)
+        .mark_text(align="right", baseline="top", dx=-4, dy=2, fontSize=10, color="#444")
+        .encode(x=alt.value(core.WIDTH), y="value_high:Q", text="band_label:N")
+    )
+    rule_data = alt.Chart(alt.Data(values=[{"what": "threshold"}])).transform_calculate(
+        threshold="toNumber(threshold_ng_ml)", label="'threshold ' + format(toNumber(threshold_ng_ml), '~g') + ' ng/mL'"
+    )
+    rule = rule_data.mark_rule(strokeDash=[6, 4], color="#000000", strokeWidth=1.5).encode(
+        y="threshold:Q", tooltip=[alt.Tooltip("label:N", title="threshold")]
+    )
+    rule_text = rule_data.mark_text(
+        align="left", baseline="bottom", dx=4, dy=-2, fontSize=10, fontWeight="bold"
+    ).encode(x=alt.value(0), y="threshold:Q", text="label:N")
+    return alt.layer(bands, band_text, rule, rule_text)
+
+
+def _header_expr() -> str:
+    """Column headers; the threshold's names its current value."""
+    expr = json.dumps(READOUT_COLUMNS["show_bio"])
+    for key in ("show_tmax", "show_cmax_range", "show_cmax"):
+        expr = f"datum.value == {json.dumps(key)} ? {json.dumps(READOUT_COLUMNS[key])} : {expr}"
+    above = "'hours ≥ ' + format(toNumber(threshold_ng_ml), '~g') + ' ng/mL'"
+    return f"datum.value == 'show_above' ? {above} : ({expr})"
+
+
+def _readouts_title() -> str:
+    """The dose in words, or why nothing is drawn (the rules of ``simulator.check``)."""
+    listed = "split(lower(replace(routes, regexp('\\\\s+', 'g'), '')), ',')"
+    any_route = " || ".join(f"indexof({listed}, {json.dumps(r.lower())}) >= 0" for r in pk.SIMULATED_ROUTES)
+    weight = "format(weight_kg, '~g') + ' kg'"
+    dose = (
+        f"(dose_unit == 'mg/kg' ? format(toNumber(dose), '~g') + ' mg/kg × ' + {weight} + ' = '"
+        f" + format({DOSE_MG}, '.4~g') + ' mg' : format({DOSE_MG}, '.4~g') + ' mg for ' + {weight})"
+    )
+    bad_dose = (
+        f"Nothing drawn: dose must be greater than 0 and at most {simulator.MAX_MG_PER_KG:g} mg/kg "
+        "(for a total dose in mg, choose dose unit mg)."
+    )
+    no_route = f"Nothing drawn: routes must name at least one of {', '.join(pk.SIMULATED_ROUTES)}."
+    return (
+        f"!{DOSE_OK} ? {json.dumps(bad_dose)} : !({any_route}) ? {json.dumps(no_route)} : "
+        f"'Read-outs at the central bioavailability, one sample a minute · dose ' + {dose}"
+    )
+
+
+def readouts_chart(view: core.View) -> alt.Chart:
+    """Cmax, Tmax and hours above the threshold per route, aggregated in the page from the full grid.
+
+    The unit's data keeps the numbers (cmax, tmax_h, hours_above, cmax_low, cmax_high) beside the
+    text it shows, so a test can hold them to ``simulator.compute_readouts``.
+    """
+    whole = "format(datum.{0}, '.0f')"
+    pct = "format(100 * datum.{0}, '.0f')"
+    return (
+        curve_grid(view)
+        .transform_aggregate(
+            cmax="max(c)",
+            peak="argmax(c)",
+            cmax_low="max(c_low)",
+            cmax_high="max(c_high)",
+            hours_above="sum(above_h)",
+            groupby=["route", "rank", "row_label", "f_low", "f_central", "f_high"],
+        )
+        .transform_calculate(
+            tmax_h="datum.peak.t",
+            show_cmax=whole.format("cmax"),
+            show_cmax_range=f"datum.cmax_low == datum.cmax_high ? {whole.format('cmax_low')} : "
+            f"{whole.format('cmax_low')} + '–' + {whole.format('cmax_high')}",
+            show_tmax="format(datum.peak.t * 60, '.0f') + ' min'",
+            show_above="format(datum.hours_above, '.2f')",
+            show_bio=f"datum.f_low == datum.f_high ? {pct.format('f_low')} + ' %' : "
+            f"{pct.format('f_low')} + '–' + {pct.format('f_high')} + ' %'",
+        )
+        .transform_fold(list(READOUT_COLUMNS), as_=["column", "text"])
+        .mark_text(fontSize=12)
+        .encode(
+            x=alt.X(
+                "column:N",
+                sort=list(READOUT_COLUMNS),
+                title=None,
+                axis=alt.Axis(
+                    orient="top", labelAngle=0, labelExpr=_header_expr(), labelLimit=118, ticks=False, domain=False
+                ),
+            ),
+            y=alt.Y(
+                "row_label:N",
+                title=None,
+                sort=alt.EncodingSortField("rank", op="min"),
+                axis=alt.Axis(ticks=False, domain=False, labelLimit=300),
+            ),
+            text="text:N",
+            tooltip=[alt.Tooltip("route:N")],
+        )
+        .properties(
+            name=READOUT_MARK,
+            title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
+            width=core.WIDTH + 40,
+            height=alt.Step(22),
+            view=alt.ViewBackground(stroke=None),
+        )
+    )
+
+
+def pk_chart(view: core.View) -> alt.VConcatChart:
+    """Curves over the documented bands, then the read-outs, with every control as a param."""
+    bands = ", ".join(
+        f"{r.landmark} {r.value_low:g}-{r.value_high:g} ng/mL ({r.id})" for r in view.rows.itertuples(index=False)
+    )
+    description = (
+        f"{TITLE}. {simulator.SUBTITLE}. Line chart of plasma concentration (ng/mL) against hours for the routes "
+        "chosen, computed in the page from a one-compartment model (IV bolus, IV infusion, first-order absorption) "
+        "or the Clements two-compartment model for IV, with the stated bioavailability range shaded around each "
+        f"line. Grey bands are documented ranges from the evidence table: {bands}. A dashed line marks the "
+        "threshold. A table of read-outs follows: Cmax, Tmax and hours above the threshold per route."
+    )
+    curves = alt.layer(bands_layer(view), curves_layer(view), keep_name(core.rows_layer(view.rows, view))).properties(
+        title=core.title(TITLE, SUBTITLE), width=core.WIDTH, height=320
+    )
+    return (
+        alt.vconcat(curves, readouts_chart(view), spacing=24)
+        .add_params(*core.params_of(view), *_derived_params())
+        .resolve_scale(x="independent", y="independent")
+        .properties(description=description)
+    )
+
+
+def pk_view() -> core.View:
+    """08: the teaching model's curves and read-outs, every control in the page. Not medical advice."""
+    controls = core.controls_for(
+        NOTEBOOK,
+        {
+            "routes": {"options": pk.SIMULATED_ROUTES, "op": "one_of", "columns": ("route",), "target": CURVES},
+            "dose": {"step": 0.05},
+            "dose_unit": {"label": "dose unit"},
+            "weight_kg": {"step": 1, "label": "weight (kg)"},
+            "infusion_min": {"step": 5, "label": "IV infusion (min, 0 = bolus)"},
+            "hours": {"step": 1},
+            "threshold_ng_ml": {"step": 10, "label": "threshold (ng/mL)"},
+            "model": {"label": "model (two: Clements, IV only)"},
+        },
+    )
+    pages = {
+        "dose": {"input": "number", "min": 0, "max": 1000, "step": 0.05, "name": "dose (in the dose unit) "},
+        "threshold_ng_ml": {"min": 10, "step": 10},
+    }
+    controls = tuple(_page_input(c, **pages[c.name]) if c.name in pages else c for c in controls)
+    return core.View(
+        NOTEBOOK,
+        "PK simulator (teaching model, not medical advice)",
+        simulator.landmark_rows(),
+        controls,
+        pk_chart,
+        table_columns=("id", "landmark", "value_label", "population", "evidence_kind", "source_label", "quote"),
+        noun="documented ranges",
+        page_notes=(
+            "Teaching model — educational use only, not medical advice. No dose, route, infusion time or "
+            "concentration here is a recommendation. The curves and read-outs, the two-compartment model "
+            "included, are computed in this page from average literature parameters.",
+        ),
+    )
