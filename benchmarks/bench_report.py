@@ -60,10 +60,10 @@ def sequential_papermill(notebooks: list[str], out: Path) -> tuple[float, list[s
 
 def altair_inline_size(out: Path) -> int:
     """Bytes of notebook 01's default chart saved by Altair as standalone HTML with inline JavaScript."""
-    from helpers.explore import ResponseRatesExplorer
+    from helpers.views import view
 
     path = out / "altair_inline.html"
-    ResponseRatesExplorer().chart().save(str(path), inline=True)
+    view("01_response_rates").to_chart().save(str(path), inline=True)
     return path.stat().st_size
 
 
