@@ -66,6 +66,7 @@ PROFILE_COLUMNS = [
     "share_hedged",
     *(share_column(g) for g in GROUP_ORDER),
     "contradictions",
+    "direct_contradictions",
     "self_contradictions",
 ]
 
@@ -115,14 +116,17 @@ def figures_by_evidence() -> pd.DataFrame:
     return _figures().copy()
 
 
-def contradictions(kind: str = ALL, source_id: str = ALL) -> pd.DataFrame:
-    """The contradictions of one kind and/or involving one source (on either side); "all" keeps every row."""
+def contradictions(kind: str = ALL, source_id: str = ALL, strength: str = ALL) -> pd.DataFrame:
+    """The contradictions of one kind, strength and/or involving one source (on either side); "all" keeps every row."""
     kind = _PARAM["kind"].check(kind, NOTEBOOK)
     source_id = _PARAM["source_id"].check(source_id, NOTEBOOK)
+    strength = _PARAM["strength"].check(strength, NOTEBOOK)
     frame = _contradictions()
     mask = pd.Series(True, index=frame.index)
     if kind != ALL:
         mask &= frame["kind"] == kind
+    if strength != ALL:
+        mask &= frame["strength"] == strength
     if source_id != ALL:
         mask &= (frame["source_a"] == source_id) | (frame["source_b"] == source_id)
     return frame[mask].reset_index(drop=True)
@@ -146,7 +150,8 @@ def source_profiles(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     ``figures`` (default: every figure, from ``figures_by_evidence``) may be a filtered subset; a source
     with no figures in it gets 0 figures and empty (NaN) shares. The four ``share_*`` evidence columns sum
     to 1 for every source with figures. ``contradictions`` counts the rows of contradictions.csv the source
-    is on either side of (a self-contradiction once); ``self_contradictions`` those on both sides.
+    is on either side of (a self-contradiction once), ``direct_contradictions`` those graded "direct"
+    (both statements cannot be true); ``self_contradictions`` those on both sides.
     """
     figures = _figures() if figures is None else figures
     sources = _sources()
@@ -170,6 +175,7 @@ def source_profiles(figures: pd.DataFrame | None = None) -> pd.DataFrame:
             row[share_column(group)] = float((groups == group).mean()) if n else float("nan")
         side_a, side_b = pairs["source_a"] == sid, pairs["source_b"] == sid
         row["contradictions"] = int((side_a | side_b).sum())
+        row["direct_contradictions"] = int(((side_a | side_b) & (pairs["strength"] == "direct")).sum())
         row["self_contradictions"] = int((side_a & side_b).sum())
         rows.append(row)
     return pd.DataFrame(rows, columns=PROFILE_COLUMNS)

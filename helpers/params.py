@@ -104,6 +104,13 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         Param("family", ALL, "one family of figures", (ALL, *family_names())),
         Param("source_id", ALL, "one source document (figures, and contradictions on either side)", SOURCE_IDS),
         Param("kind", ALL, "kind of contradiction", _enum("kind")),
+        Param(
+            "strength",
+            "direct",
+            "how hard a contradiction clashes: direct (both cannot be true), depends on reading, or not a "
+            "contradiction (kept for teaching); all lists every pair",
+            _enum("strength"),
+        ),
         Param("normalize", True, "bars as shares (True) or as counts of figures (False)"),
     ),
     # Educational only: doses and routes here drive a teaching model, not a prescription.

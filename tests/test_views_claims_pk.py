@@ -83,9 +83,13 @@ def test_claims_rows_are_every_figure_with_labels_and_groups():
 
 def test_claims_controls_filter_figures_and_contradictions():
     v = view(CLAIMS)
-    assert v.names == ["family", "source_id", "kind", "normalize"]
+    assert v.names == ["family", "source_id", "kind", "strength", "normalize"]
     values = v.validate({})
     assert len(v.filter(values)) == len(v.rows)
+    table = contradiction_table()
+    direct = v.filter(values, "contradictions")
+    assert list(direct["id"]) == list(table.loc[table["strength"] == "direct", "id"]) and len(direct) > 0
+    values["strength"] = "all"
     assert len(v.filter(values, "contradictions")) == len(contradiction_table())
     values["family"] = "response_rates"
     assert set(v.filter(values)["family"]) == {"response_rates"} and len(v.filter(values)) == len(
@@ -153,6 +157,9 @@ def test_claims_panel_moves_params_and_never_resends_the_spec():
     panel = Panel(v, v.validate({}))
     spec = panel.jchart.spec
     count, table = panel._extras["contradictions"]
+    direct = contradiction_table()["strength"].eq("direct").sum()
+    assert table.value.count("<tr") == direct + 1, "by default only direct contradictions are listed"
+    panel.controls["strength"].value = "all"
     assert table.value.count("<tr") == len(contradiction_table()) + 1
     panel.controls["family"].value = "adverse_effects"
     assert panel.jchart.params.family == "adverse_effects" and panel.jchart.spec is spec
@@ -203,11 +210,13 @@ def test_claims_page_totals_follow_every_option(values):
     assert sorted(t for t in texts if re.fullmatch(r"\d+ figures", t)) == sorted(f"{n} figures" for n in families)
     profiles = claims.source_profiles()
     expected = [
-        f"{n} figures · {c} contradictions (all kinds)"
-        for sid, c in zip(profiles["source_id"], profiles["contradictions"], strict=True)
+        f"{n} figures · {d} direct contradictions ({c} pairs listed)"
+        for sid, d, c in zip(
+            profiles["source_id"], profiles["direct_contradictions"], profiles["contradictions"], strict=True
+        )
         if (n := int((kept["source_id"] == sid).sum()))
     ]
-    assert sorted(t for t in texts if "contradictions (all kinds)" in t) == sorted(expected)
+    assert sorted(t for t in texts if "direct contradictions" in t) == sorted(expected)
     measure = "share of the figures" if values["normalize"] else "number of figures"
     assert f"What the figures rest on, by family ({measure})" in " ".join(texts)
     assert ("No figures match the current filters." in " ".join(texts)) == kept.empty

@@ -39,7 +39,7 @@ GROUP_COLORS: dict[str, str] = {
     "other": core.PALETTE[7],  # grey
 }
 SUBTITLE = [
-    "As the documents state it, not verified. 'trial' = a randomized trial; 'other' = observational studies, "
+    "As the documents state it, not verified. 'trial' = a randomized trial; 'other' = meta-analyses, "
     "surveys, records, reviews,",
     "animal and lab studies, protocols. One segment per evidence kind: hover for the kind and its figures.",
 ]
@@ -60,6 +60,7 @@ def figure_rows() -> pd.DataFrame:
     rows["source_short"] = rows["source_id"].map(names)
     profiles = claims.source_profiles().set_index("source_id")
     rows["source_contradictions"] = rows["source_id"].map(profiles["contradictions"]).astype(int)
+    rows["source_direct"] = rows["source_id"].map(profiles["direct_contradictions"]).astype(int)
     return rows
 
 
@@ -136,7 +137,12 @@ def stacked_bars(view: core.View, by: str, sort: list[str], name: str, what: str
         .properties(name=name)
     )
     ends = (
-        base.transform_aggregate(total="count()", contradictions="max(source_contradictions)", groupby=[by])
+        base.transform_aggregate(
+            total="count()",
+            contradictions="max(source_contradictions)",
+            direct="max(source_direct)",
+            groupby=[by],
+        )
         .transform_calculate(end="normalize ? 1 : datum.total", note=note)
         .mark_text(align="left", dx=4, color="#555")
         .encode(x=alt.X("end:Q"), y=y, text=alt.Text("note:N"))
@@ -172,7 +178,8 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
             sources,
             PROFILE_MARK,
             "source",
-            "datum.total + ' figures · ' + datum.contradictions + ' contradictions (all kinds)'",
+            "datum.total + ' figures · ' + datum.direct + ' direct contradictions (' + datum.contradictions"
+            " + ' pairs listed)'",
         ),
     ).properties(
         title=_title(view, "What each source's figures rest on", []),
@@ -210,6 +217,12 @@ def claims_view() -> core.View:
                 ),
             },
             "kind": {"op": "equal", "columns": ("kind",), "target": CONTRADICTIONS, "label": "contradiction kind"},
+            "strength": {
+                "op": "equal",
+                "columns": ("strength",),
+                "target": CONTRADICTIONS,
+                "label": "contradiction strength",
+            },
             "normalize": {"label": "shares (not counts)"},
         },
     )
@@ -217,7 +230,18 @@ def claims_view() -> core.View:
         CONTRADICTIONS,
         "Contradictions: pairs of statements that disagree, both quoted verbatim",
         contradiction_rows(),
-        ("id", "kind", "topic_label", "document_a", "quote_a", "document_b", "quote_b", "difference"),
+        (
+            "id",
+            "kind",
+            "strength",
+            "topic_label",
+            "document_a",
+            "quote_a",
+            "document_b",
+            "quote_b",
+            "difference",
+            "strength_reason",
+        ),
         "contradictions",
     )
     return BoolSafeView(
