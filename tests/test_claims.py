@@ -154,9 +154,20 @@ def test_contradictions_html_quotes_both_statements():
 # --- parameters --------------------------------------------------------------------
 
 
+def spec_of(name):
+    return {p.name: p for p in claims.PARAMS}[name]
+
+
 def test_parameter_spec_is_registered():
     assert NOTEBOOKS[NOTEBOOK] == claims.PARAMS
-    assert defaults(NOTEBOOK) == {"family": "all", "source_id": "all", "kind": "all", "normalize": True}
+    assert defaults(NOTEBOOK) == {
+        "family": "all",
+        "source_id": "all",
+        "kind": "all",
+        "strength": "direct",
+        "normalize": True,
+    }
+    assert spec_of("strength").choices == ("all", *field_spec("strength")["enum"])
     spec = {p.name: p for p in claims.PARAMS}
     assert spec["family"].choices == ("all", *family_names())
     assert spec["kind"].choices == ("all", *field_spec("kind")["enum"])

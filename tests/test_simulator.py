@@ -55,7 +55,7 @@ def test_notebook_parameters_cell_matches_the_spec():
         if isinstance(node, ast.Assign)
     }
     assert assigned == defaults("08_pk_simulator")
-    assert "from helpers.simulator import explore_pk_simulator" in code[-1].source
+    assert "from helpers.explore import explore_pk_simulator" in code[-1].source
     assert "not medical advice" in nb.cells[0].source and nb.cells[0].source.startswith("# 08")
 
 

@@ -105,7 +105,7 @@ def test_claims_controls_filter_figures_and_contradictions():
     assert set(v.filter(values, "contradictions")["id"]) == set(either["id"])
     values["kind"] = "safety"
     assert set(v.filter(values, "contradictions")["id"]) == {"con-014"}
-    assert len(v.filter(values)) == 5, "kind does not filter figures"
+    assert len(v.filter(values)) == 6, "kind does not filter figures"  # resp-011 to -015 and resp-026 (001)
     values["source_id"] = "002"
     assert v.filter(values).empty and v.filter(values, "contradictions")["source_a"].eq("002").all()
     # the same rules as helpers.claims.contradictions
@@ -119,7 +119,8 @@ def test_claims_initial_values_go_into_the_spec_and_the_payload():
     v = view(CLAIMS)
     payload = v.payload({"family": "milestones", "kind": "date", "normalize": False})
     params = {p["name"]: p.get("value") for p in payload["spec"]["params"]}
-    assert params == {"family": "milestones", "source_id": ALL, "kind": "date", "normalize": False}
+    expected = {"family": "milestones", "source_id": ALL, "kind": "date", "strength": "direct", "normalize": False}
+    assert params == expected
     assert set(v.rows.set_index("id").loc[payload["initial_ids"], "family"]) == {"milestones"}
     (extra,) = payload["extras"]
     shown = {extra["rows"][i]["kind"] for i in extra["initial"]}
@@ -145,7 +146,7 @@ def test_claims_both_charts_share_one_fixed_group_colour_scale():
         assert colour["scale"]["range"] == [claims_views.GROUP_COLORS[g] for g in claims.GROUP_ORDER]
     assert len(set(claims_views.GROUP_COLORS.values())) == len(claims.GROUP_ORDER)
     assert set(claims_views.GROUP_COLORS.values()) <= set(core.PALETTE)
-    assert {p["name"] for p in spec["params"]} == {"family", "source_id", "kind", "normalize"}
+    assert {p["name"] for p in spec["params"]} == {"family", "source_id", "kind", "strength", "normalize"}
     names = set(walk(spec, "name"))
     assert {claims_views.MIX_MARK, claims_views.PROFILE_MARK, core.ROWS_MARK} <= names
 
@@ -179,7 +180,7 @@ def test_claims_report_mode_shows_the_view_bundle(monkeypatch):
     shown = []
     monkeypatch.setenv(REPORT_ENV, "1")
     monkeypatch.setattr(explore, "display", lambda obj, **kw: shown.append(obj))
-    claims.explore_claims({"kind": "dosing"})
+    claims.explore_claims({"kind": "dosing", "strength": "all"})
     (bundle,) = shown
     (extra,) = bundle[VIEW_MIME]["extras"]
     ids = {extra["rows"][i]["id"] for i in extra["initial"]}
@@ -468,11 +469,12 @@ def test_claims_notebook_report_run_shows_the_view_with_its_parameters(tmp_path)
     nb = execute(CLAIMS, tmp_path, params, report=True)
     (payload,) = outputs(nb, VIEW_MIME)
     payload = payload if isinstance(payload, dict) else json.loads(payload)
-    assert payload["values"] == params
+    assert payload["values"] == {**params, "strength": "direct"}, "the defaults fill in what a run leaves out"
     assert {r["family"] for r in payload["rows"] if r["id"] in payload["initial_ids"]} == {"response_rates"}
     (extra,) = payload["extras"]
     shown = {extra["rows"][i]["id"] for i in extra["initial"]}
-    assert shown == set(claims.contradictions(kind="safety", source_id="003")["id"]) and shown
+    kept = claims.contradictions(kind="safety", source_id="003", strength="direct")
+    assert shown == set(kept["id"])
 
 
 @pytest.mark.notebooks
