@@ -537,11 +537,14 @@ def notebook_html(
     if charts:
         drawn = " Charts are drawn offline by the Vega library included in this file."
         runtime = runtime if runtime is not None else runtime_file().read_text(encoding="utf-8")
-        scripts = (
-            f'<script id="vega-runtime">{_script_js(runtime)}</script>\n'
-            f"<script>{_EMBED_JS % json.dumps(EMBED_OPTIONS)}</script>\n"
-            f'<script id="ke-views">{_script_js(view_js())}</script>'
-        )
+        page_parts = "".join(parts)
+        # The plain-chart loop only for plain Vega-Lite outputs; the view script only for views.
+        scripts = f'<script id="vega-runtime">{_script_js(runtime)}</script>\n'
+        if 'class="vega-spec"' in page_parts:
+            scripts += f"<script>{_EMBED_JS % json.dumps(EMBED_OPTIONS)}</script>\n"
+        if 'class="ke-view-data"' in page_parts:
+            scripts += f'<script id="ke-views">{_script_js(view_js())}</script>'
+
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>

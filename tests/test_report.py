@@ -18,6 +18,7 @@ import pytest
 
 from helpers import report
 from helpers.params import ParameterError
+from helpers.render.page import VIEW_MIME
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -187,22 +188,18 @@ def test_report_includes_the_vega_runtime_exactly_once(fibromyalgia_run):
     _, _, page, _, _ = fibromyalgia_run
     assert page.count(report.RUNTIME_MARKER) == 1
     assert page.count('<script id="vega-runtime">') == 1
-    assert page.count("vegaEmbed(") == 1  # one small loop embeds every chart
+    assert page.count("vegaEmbed(") == 1  # one small loop (view.js) embeds every view
 
 
 @pytest.mark.notebooks
-def test_report_has_one_chart_div_per_vegalite_output(fibromyalgia_run):
+def test_report_has_one_live_view_per_view_output(fibromyalgia_run):
     _, _, page, executed, _ = fibromyalgia_run
-    outputs = [
-        o
-        for cell in executed.cells
-        for o in cell.get("outputs", [])
-        if any(mime.startswith("application/vnd.vegalite.v6") for mime in o.get("data", {}))
-    ]
-    divs = re.findall(r'<div class="chart" id="(chart-\d+)"', page)
-    assert len(outputs) >= 1
-    assert len(divs) == len(outputs) == len(SPEC_SCRIPT.findall(page))
-    assert [target for target, _ in SPEC_SCRIPT.findall(page)] == divs
+    outputs = [o for cell in executed.cells for o in cell.get("outputs", []) if VIEW_MIME in o.get("data", {})]
+    sections = re.findall(r'<section class="ke-view" id="view-(\d+)"', page)
+    divs = re.findall(r'<div class="ke-chart chart" id="chart-(\d+)"', page)
+    assert len(outputs) == 1
+    assert len(sections) == len(divs) == len(outputs) == page.count('class="ke-view-data"')
+    assert sections == divs
 
 
 @pytest.mark.notebooks
@@ -214,16 +211,18 @@ def test_report_loads_nothing_from_the_network(fibromyalgia_run):
 
 
 @pytest.mark.notebooks
-def test_embedded_specs_hold_only_the_chosen_condition(fibromyalgia_run):
+def test_the_view_starts_at_the_chosen_condition(fibromyalgia_run):
+    """The page holds every row (its controls filter in place) and starts at the run's parameters."""
     _, _, page, _, _ = fibromyalgia_run
-    rows = []
-    for _, text in SPEC_SCRIPT.findall(page):
-        spec = json.loads(text)
-        for values in spec.get("datasets", {}).values():
-            rows += values
-        rows += spec.get("data", {}).get("values", [])
-    assert rows
-    assert {row["condition"] for row in rows} == {"fibromyalgia"}
+    (text,) = re.findall(r'<script type="application/json" class="ke-view-data">(.*?)</script>', page, re.S)
+    payload = json.loads(text)
+    spec_values = {p["name"]: p.get("value") for p in payload["spec"]["params"] if "select" not in p}
+    assert spec_values["condition"] == "fibromyalgia"
+    initial = [r for r in payload["rows"] if r["id"] in set(payload["initial_ids"])]
+    assert initial and {r["condition"] for r in initial} == {"fibromyalgia"}
+    assert len(payload["rows"]) > len(initial), "the other rows stay in the page for the controls"
+    shown = re.findall(r'<tr data-id="([^"]+)">', page)
+    assert shown == [r["id"] for r in initial], "before any script runs, the table shows the run's rows"
 
 
 @pytest.mark.notebooks
@@ -240,7 +239,7 @@ def test_report_has_the_note_the_parameters_and_no_code(fibromyalgia_run):
 @pytest.mark.notebooks
 def test_png_and_svg_export_every_chart(fibromyalgia_run):
     out, _, page, _, html_path = fibromyalgia_run
-    charts = len(re.findall(r'<div class="chart" id="chart-\d+"', page))
+    charts = len(re.findall(r'<div class="ke-chart chart" id="chart-\d+"', page))
     folder = out / html_path.stem
     pngs, svgs = sorted(folder.glob("chart-*.png")), sorted(folder.glob("chart-*.svg"))
     assert len(pngs) == len(svgs) == charts

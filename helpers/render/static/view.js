@@ -1,7 +1,7 @@
 /* Views that run in the page: a saved report stays interactive with no kernel and no network.
  *
- * Each <section class="ke-view"> holds its payload (spec with bound params, controls, rows)
- * in <script type="application/json" class="ke-view-data">. The chart's params are bound
+ * Each view section (section.ke-view) holds its payload (spec with bound params, controls, rows)
+ * in a JSON script (script.ke-view-data). The chart's params are bound
  * to HTML inputs by Vega; this script only follows the view: after every param change it
  * reads the rows the chart's filters kept (the data of the unit named "rows"), and shows
  * that count, those table rows and that CSV. A click on a figure shows its source; the URL
