@@ -52,10 +52,12 @@ LAB_OFFLINE := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterla
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) notebooks/00_start_here.ipynb
 
-# Voila cannot shut a kernel down when a tab closes (voila-dashboards/voila#1458): cull idle ones.
+# Voila as web apps (helpers/app.py): a closed tab shuts its kernel down, at most APP_MAX_KERNELS
+# kernels run at once (one more visitor gets an "all explorers are in use" page), idle ones are
+# culled after 10 minutes, and kernels use IPC sockets.
+APP_MAX_KERNELS ?= 8
 app: $(STAMP)
-	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True \
-		--MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=600
+	$(PY) -m helpers.app --CappedKernelManager.max_kernels=$(APP_MAX_KERNELS)
 
 report: $(STAMP)
 	$(PY) -m helpers.report --all
