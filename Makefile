@@ -32,16 +32,21 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(PY) -m helpers.check
 
+# Two test processes (pytest-xdist; a file's tests stay together, so module fixtures run once);
+# notebook tests run on one warm kernel per process (tests/notebook_runs.py).
+TEST_JOBS ?= 2
+XDIST := -n $(TEST_JOBS) --dist loadfile
+
 test: $(STAMP)
 	$(MAKE) lint
 	$(MAKE) data
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST)
 
 unit: $(STAMP)
 	$(PY) -m pytest -q -m "not notebooks and not browser"
 
 notebooks: $(STAMP)
-	$(PY) -m pytest -q -m notebooks
+	$(PY) -m pytest -q -m notebooks $(XDIST)
 
 browser: $(STAMP)
 	$(PY) -m pytest -q -m browser

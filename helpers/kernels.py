@@ -185,17 +185,21 @@ class Kernel:
             content = reply["content"]
             raise RuntimeError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
 
-    def prepare(self, cwd: str | Path) -> None:
-        """Make the kernel ready for the next notebook: a clean namespace in ``cwd``.
+    def prepare(self, cwd: str | Path, env: dict[str, str] | None = None) -> None:
+        """Make the kernel ready for the next notebook: a clean namespace in ``cwd``, ``env`` set on top.
 
         A new kernel is started instead when this one is dead, or when it is not warm
-        and has run a notebook already.
+        (then it starts with ``env`` in its environment).
         """
-        if not self.alive() or (self.used and not self.warm):
+        if not self.warm:
+            self.shutdown()
+            with _environ(env or {}):
+                self.start(cwd)
+        elif not self.alive():
             self.shutdown()
             self.start(cwd)
         if self.warm:
-            self._run(f"__import__('helpers.warmup').warmup.prepare({str(cwd)!r})")
+            self._run(f"__import__('helpers.warmup').warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
         self.used = True
 
     def shutdown(self) -> None:
@@ -215,16 +219,36 @@ class Kernel:
                 self._folder = None
 
 
+@contextlib.contextmanager
+def _environ(values: dict[str, str]):
+    """``os.environ`` with ``values`` set, for a kernel started inside the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _drop(_msg: Any) -> None:
     """Output of set-up code is not shown anywhere."""
 
 
-def run_notebook(kernel: Kernel, source: str, output: str, params: dict, timeout: int | None) -> Any:
-    """Execute ``source`` into ``output`` with papermill on ``kernel`` (prepared first); returns the notebook."""
+def run_notebook(
+    kernel: Kernel, source: str, output: str, params: dict, timeout: int | None, env: dict[str, str] | None = None
+) -> Any:
+    """Execute ``source`` into ``output`` with papermill on ``kernel`` (prepared first); returns the notebook.
+
+    ``env`` is set in the kernel's environment for this notebook only.
+    """
     import papermill
 
     cwd = str(Path(source).parent)
-    kernel.prepare(cwd)
+    kernel.prepare(cwd, env)
     return papermill.execute_notebook(
         source,
         output,

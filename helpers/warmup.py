@@ -20,8 +20,10 @@ def warm_up(modules: list[str]) -> None:
     _baseline.update(environ=dict(os.environ), path=list(sys.path))
 
 
-def prepare(cwd: str) -> None:
+def prepare(cwd: str, env: dict | None = None) -> None:
     """A clean kernel for the next notebook: environment, sys.path and working folder restored, namespace emptied.
+
+    ``env`` is set on top of the restored environment, for this notebook.
 
     ``reset(new_session=True)`` deletes every user variable (and ``In``/``Out``/``_``) and
     starts the execution count at 1 again, as in a new kernel; imported modules stay.
@@ -30,6 +32,7 @@ def prepare(cwd: str) -> None:
         os.environ.clear()
         os.environ.update(_baseline["environ"])
         sys.path[:] = _baseline["path"]
+    os.environ.update(env or {})
     os.chdir(cwd)
     from IPython import get_ipython
 
