@@ -405,7 +405,15 @@ def describe_parameters(notebooks: Iterable[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command line; returns the exit status (0 ok, 1 a run failed, 2 bad input, nothing run)."""
+    """The command line; returns the exit status: 0 ok, 1 a run failed, 2 bad input (nothing ran), 130/143 stopped."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C before the runs started (while checking): nothing ran
+        print("Interrupted before anything ran.", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.all and args.notebooks:
