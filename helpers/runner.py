@@ -351,7 +351,8 @@ def summary(results: Sequence[RunResult], relative_to: Path | None = None) -> st
 
 def interrupted_summary(stop: Any) -> str:
     """What a stopped run completed, and what it stopped or never started (for RunInterrupted)."""
-    lines = [f"Stopped by {stop}: no report was written after the signal."]
+    total = len(stop.results) + len(stop.stopped) + len(stop.not_started)
+    lines = [f"Stopped by {stop} after {len(stop.results)} of {total} runs: no report was written after the signal."]
     if stop.results:
         lines.append(summary(stop.results))
     else:
