@@ -259,6 +259,7 @@ def run_tasks(
     results: dict[int, RunResult] = {}
     tasks = list(tasks)
     caught: list[int] = []
+    finished = False
     pool = Pool(jobs, fresh_kernels)
     bar = tqdm(total=len(tasks), desc="reports", unit="run", disable=not progress, file=sys.stderr)
 
@@ -274,15 +275,16 @@ def run_tasks(
                 bundle = str(runtime_file())
                 tasks = [_replace(t, runtime_file=bundle, fresh_kernel=fresh_kernels) for t in tasks]
                 pool.run(tasks, done, results)
+                finished = True
             except _Signal as signal_:
                 caught.append(signal_.signum)
     finally:
         with signals_held(caught):
             stopped = pool.in_flight()
-            if caught:
-                pool.kill()
+            if finished and not caught:
+                pool.close()  # the workers were told to stop: let them shut their kernels down
             else:
-                pool.close()
+                pool.kill()
             bar.close()
     if caught:
         not_started = [t for i, t in enumerate(tasks) if i not in results and t not in stopped]
