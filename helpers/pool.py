@@ -196,7 +196,11 @@ class Pool:
             for worker in self.workers:
                 if worker.task is None and queue:
                     worker.task = queue.pop(0)
-                    worker.send({"task": asdict(worker.task[1])})
+                    try:
+                        worker.send({"task": asdict(worker.task[1])})
+                    except OSError:  # the worker has just died: its pipe's end is reported below
+                        queue.insert(0, worker.task)
+                        worker.task = None
             for worker, message in list(self.messages(timeout=0.5)):
                 if message is None:  # the worker died: its run failed, a new worker takes the rest
                     if worker.task is not None:
