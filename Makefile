@@ -65,7 +65,7 @@ app: $(STAMP)
 	$(PY) -m helpers.app --CappedKernelManager.max_kernels=$(APP_MAX_KERNELS)
 
 report: $(STAMP)
-	$(PY) -m helpers.report --all
+	@$(PY) -m helpers.report --all
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
