@@ -4,10 +4,11 @@ The report command's process hands runs to ``jobs`` worker processes
 (``python -m helpers.runner``), each owning one kernel (:mod:`helpers.kernels`). It
 talks to them with JSON lines over pipes: a task out, a result back.
 
-Stopping is what this module is for. On SIGTERM (a ``timeout``, a CI cancel, ``kill``)
-or SIGINT (Ctrl-C reaches the whole process group), :class:`Pool` stops handing out
-runs and kills every worker *first* (SIGKILL: a worker cannot write a report after
-that), then every kernel, then any process that still carries this run's marker in its
+Stopping is what this module is for. A worker asks before it replaces any output file
+and waits for the answer, so once this process has a signal no run starts writing. On
+SIGTERM (a ``timeout``, a CI cancel, ``kill``) or SIGINT (Ctrl-C reaches the whole
+process group), :class:`Pool` stops handing out runs and answering, and kills every
+worker *first* (SIGKILL), then every kernel, then any process that still carries this run's marker in its
 environment (a kernel half-started at that moment). Temporary files of the runs in
 flight are removed. The caller gets :class:`RunInterrupted` with the runs that completed.
 
@@ -113,6 +114,7 @@ class _Worker:
         self.proc = proc
         self.log = log
         self.task: tuple[int, RunTask] | None = None
+        self.dispatched_ns = 0
         self.buffer = b""
 
     def send(self, message: dict) -> None:
@@ -196,6 +198,7 @@ class Pool:
             for worker in self.workers:
                 if worker.task is None and queue:
                     worker.task = queue.pop(0)
+                    worker.dispatched_ns = time.time_ns()
                     try:
                         worker.send({"task": asdict(worker.task[1])})
                     except OSError:  # the worker has just died: its pipe's end is reported below
@@ -221,6 +224,9 @@ class Pool:
                             )
                             on_result(i, results[i])
                         queue.clear()
+                elif "commit" in message:  # the worker may write its files: no signal so far
+                    with contextlib.suppress(OSError):  # a worker that died meanwhile is reported by its pipe
+                        worker.send({"go": True})
                 elif "result" in message and worker.task is not None:
                     i, _ = worker.task
                     worker.task = None
@@ -241,8 +247,13 @@ class Pool:
                 worker.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         self.kill()
 
-    def kill(self) -> None:
-        """Stop everything this pool started, writers first; remove temporary files. Always returns."""
+    def kill(self) -> dict[int, RunResult]:
+        """Stop everything this pool started, writers first; remove temporary files. Always returns.
+
+        Returns the runs that had completed although their result had not been read yet:
+        the result line still in the pipe, or every output file replaced since the run
+        was handed out (a worker killed between its last rename and its message).
+        """
         import psutil
 
         procs: list[Any] = []
@@ -262,9 +273,16 @@ class Pool:
             if not marked_processes(self.marker):
                 break
             time.sleep(0.2)
+        recovered: dict[int, RunResult] = {}
         for worker in self.workers:
             with contextlib.suppress(Exception):
                 worker.proc.wait(timeout=5)
+            if worker.task is not None:
+                i, task = worker.task
+                result = _last_result(worker) or _committed(task, worker.dispatched_ns)
+                if result is not None:
+                    recovered[i] = result
+                    worker.task = None
             for stream in (worker.proc.stdin, worker.proc.stdout):
                 with contextlib.suppress(Exception):
                     stream.close()
@@ -272,6 +290,34 @@ class Pool:
             remove_partial_files(task)
         self.selector.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        return recovered
+
+
+def _last_result(worker: _Worker) -> RunResult | None:
+    """A result line the dead worker wrote that was not read yet."""
+    data = worker.buffer
+    with contextlib.suppress(OSError, ValueError):
+        while chunk := os.read(worker.proc.stdout.fileno(), 65536):
+            data += chunk
+    for line in reversed(data.split(b"\n")):
+        with contextlib.suppress(ValueError):
+            message = json.loads(line)
+            if isinstance(message, dict) and "result" in message:
+                return RunResult(**message["result"])
+    return None
+
+
+def _committed(task: RunTask, since_ns: int) -> RunResult | None:
+    """The run as completed when every output it writes was replaced after ``since_ns``, else None."""
+    outputs = [task.path(".ipynb")] + ([task.path(".html")] if "html" in task.formats else [])
+    try:
+        if all(path.stat().st_mtime_ns >= since_ns for path in outputs):
+            result = RunResult(task.notebook, task.set_name, task.run_name, task.params, "ok", 0.0)
+            result.outputs = [str(path) for path in outputs]
+            return result
+    except OSError:
+        pass
+    return None
 
 
 def remove_partial_files(task: RunTask) -> None:

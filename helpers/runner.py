@@ -127,12 +127,14 @@ def _quiet_stderr() -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def execute_run(task: RunTask, kernel: Any = None) -> RunResult:
+def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResult:
     """Run one notebook with papermill and write its files; never raises.
 
     ``kernel`` is a :class:`helpers.kernels.Kernel` to run on (a warm one from the pool);
     without it a new kernel is started for this run and shut down after it. The kernel
     runs with ``KETAMINE_REPORT=1`` and the notebook's folder as working directory.
+    ``gate()`` is called once before the first output file is replaced: the pool's
+    worker asks its parent there, which never answers once it is stopping.
     """
     start = time.perf_counter()
     import nbformat
@@ -145,6 +147,12 @@ def execute_run(task: RunTask, kernel: Any = None) -> RunResult:
     own_kernel = kernel is None
     if own_kernel:
         kernel = Kernel(warm=False)
+    opened = []
+
+    def commit() -> None:
+        if gate is not None and not opened:
+            opened.append(gate())
+
     tmp_nb = Path(task.out_dir) / f".{task.run_name}.{uuid.uuid4().hex[:8]}.tmp.ipynb"
     failed_nb = task.path(".FAILED.ipynb")
     failed_html = task.path(".FAILED.html")
@@ -167,6 +175,7 @@ def execute_run(task: RunTask, kernel: Any = None) -> RunResult:
                 kernel_log = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         if error is not None:
             if tmp_nb.exists():  # papermill saved the notebook up to the failing cell
+                commit()
                 os.replace(tmp_nb, failed_nb)
                 result.outputs.append(str(failed_nb))
                 nb = nbformat.read(failed_nb, as_version=4)
@@ -204,6 +213,7 @@ def execute_run(task: RunTask, kernel: Any = None) -> RunResult:
             for n, chart in enumerate(charts, start=1)
         }
         # Everything is ready: only now replace the previous run's files.
+        commit()
         os.replace(tmp_nb, task.path(".ipynb"))
         result.outputs.append(str(task.path(".ipynb")))
         if "html" in task.formats:
@@ -224,6 +234,7 @@ def execute_run(task: RunTask, kernel: Any = None) -> RunResult:
         return result
     except Exception as exc:  # a broken report is a failed run, not a crash
         if tmp_nb.exists():
+            commit()
             os.replace(tmp_nb, failed_nb)
             result.outputs.append(str(failed_nb))
         result.error = result.error or f"{type(exc).__name__}: {exc}"
@@ -280,11 +291,11 @@ def run_tasks(
                 caught.append(signal_.signum)
     finally:
         with signals_held(caught):
-            stopped = pool.in_flight()
             if finished and not caught:
                 pool.close()  # the workers were told to stop: let them shut their kernels down
             else:
-                pool.kill()
+                results.update(pool.kill())  # runs that completed just before the signal count as completed
+            stopped = pool.in_flight()
             bar.close()
     if caught:
         not_started = [t for i, t in enumerate(tasks) if i not in results and t not in stopped]
@@ -408,7 +419,13 @@ def worker_main(argv: Sequence[str]) -> int:
                 break
             fields = message["task"]
             task = RunTask(**{**fields, "formats": tuple(fields["formats"])})
-            result = execute_run(task, kernel)
+
+            def gate(run_name: str = task.run_name) -> bool:
+                """Ask the parent before writing any output; a stopping parent never answers."""
+                channel.write(json.dumps({"commit": run_name}) + "\n")
+                return bool(json.loads(sys.stdin.readline() or "{}").get("go"))
+
+            result = execute_run(task, kernel, gate)
             channel.write(json.dumps({"result": asdict(result)}, default=str) + "\n")
     finally:
         kernel.shutdown()
