@@ -32,16 +32,21 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(PY) -m helpers.check
 
+# Two test processes (pytest-xdist; a file's tests stay together, so module fixtures run once);
+# notebook tests run on one warm kernel per process (tests/notebook_runs.py).
+TEST_JOBS ?= 2
+XDIST := -n $(TEST_JOBS) --dist loadfile
+
 test: $(STAMP)
 	$(MAKE) lint
 	$(MAKE) data
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST)
 
 unit: $(STAMP)
 	$(PY) -m pytest -q -m "not notebooks and not browser"
 
 notebooks: $(STAMP)
-	$(PY) -m pytest -q -m notebooks
+	$(PY) -m pytest -q -m notebooks $(XDIST)
 
 browser: $(STAMP)
 	$(PY) -m pytest -q -m browser
@@ -62,13 +67,15 @@ $(LAB_OVERRIDES): $(STAMP)
 lab: $(STAMP) $(LAB_OVERRIDES)
 	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-# Voila cannot shut a kernel down when a tab closes (voila-dashboards/voila#1458): cull idle ones.
+# Voila as web apps (helpers/app.py): a closed tab shuts its kernel down, at most APP_MAX_KERNELS
+# kernels run at once (one more visitor gets an "all explorers are in use" page), idle ones are
+# culled after 10 minutes, and kernels use IPC sockets.
+APP_MAX_KERNELS ?= 8
 app: $(STAMP)
-	$(VENV)/bin/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=8866 --strip_sources=True \
-		--MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=600
+	$(PY) -m helpers.app --CappedKernelManager.max_kernels=$(APP_MAX_KERNELS)
 
 report: $(STAMP)
-	$(PY) -m helpers.report --all
+	@$(PY) -m helpers.report --all
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -1,16 +1,17 @@
-"""Time ``make report`` (every notebook, default parameters) against two baselines.
+"""Time kernel start-up, report runs and ``make test``, as ratios measured side by side in one run.
 
-Run: ``python benchmarks/bench_report.py`` (from the repository root). Prints:
+Run: ``python benchmarks/bench_report.py`` (``make bench``). Prints, with issue 11's targets:
 
-- the full report run (``helpers.report.run_reports``, jobs = CPU count, HTML included);
-- (a) a plain sequential papermill loop over the same notebooks with ``KETAMINE_REPORT=1``,
-  writing the executed notebooks only (no HTML);
-- (b) a floor: N notebooks x the time of ``python -c "import helpers.explore"`` / cores,
-  i.e. what the imports alone cost if perfectly spread over the cores;
-- the report's HTML size per chart against one chart saved by Altair with ``inline=True``.
+- ``import helpers.explore`` / ``import pandas`` in fresh interpreters (what every kernel pays);
+- the full report run (``helpers.report.run_reports``: jobs = CPU count, warm kernels, HTML
+  included) against a plain sequential papermill loop over the same notebooks;
+- warm against fresh kernels (``--fresh-kernels``) for the same batch;
+- against a floor: N notebooks x one import / cores;
+- the report's HTML size per chart against one chart saved by Altair with ``inline=True``;
+- the wall time of ``make test`` (set ``KETAMINE_BENCH_MAKE_TEST=0`` to skip it: it takes minutes).
 
-It prints ratios and never fails on time, because timings depend on the machine. The
-Vega bundle is prepared once before timing (it is cached on disk after the first run).
+It prints and never fails on time, because timings depend on the machine. The Vega bundle
+is prepared once before timing (it is cached on disk after the first run).
 """
 
 from __future__ import annotations
@@ -25,15 +26,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"import": 3.0, "report": 4.0, "make_test": 300.0}
 
 
-def import_seconds(repeats: int = 3) -> float:
-    """Median wall time of a fresh interpreter importing helpers.explore (what every kernel pays)."""
+def import_seconds(module: str, repeats: int = 3) -> float:
+    """Median wall time of a fresh interpreter importing ``module``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     samples = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import helpers.explore"], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, check=True)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -44,6 +46,9 @@ def sequential_papermill(notebooks: list[str], out: Path) -> tuple[float, list[s
 
     os.environ["KETAMINE_REPORT"] = "1"
     failed = []
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)  # the kernels' start-up warnings: not part of this benchmark's output
     start = time.perf_counter()
     for name in notebooks:
         try:
@@ -55,7 +60,12 @@ def sequential_papermill(notebooks: list[str], out: Path) -> tuple[float, list[s
             )
         except Exception:  # a broken notebook is reported, the timing goes on
             failed.append(name)
-    return time.perf_counter() - start, failed
+    seconds = time.perf_counter() - start
+    os.dup2(saved, 2)
+    os.close(saved)
+    os.close(devnull)
+    os.environ.pop("KETAMINE_REPORT", None)
+    return seconds, failed
 
 
 def altair_inline_size(out: Path) -> int:
@@ -67,27 +77,48 @@ def altair_inline_size(out: Path) -> int:
     return path.stat().st_size
 
 
+def make_test_seconds() -> float | None:
+    if os.environ.get("KETAMINE_BENCH_MAKE_TEST", "1") == "0":
+        return None
+    start = time.perf_counter()
+    done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        print(f"make test FAILED (exit {done.returncode}); its time is still shown")
+    return seconds
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     from helpers import report
+    from helpers.runner import usable_cpus
 
-    cores = os.cpu_count() or 1
+    cores = usable_cpus()
     notebooks = report.default_notebooks()
     report.runtime_file()  # bundle Vega once, outside the timings
 
+    explore_s, pandas_s = import_seconds("helpers.explore"), import_seconds("pandas")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
         results = report.run_reports(notebooks, out_dir=tmp / "reports", jobs=cores, progress=False)
-        full = time.perf_counter() - start
+        warm = time.perf_counter() - start
         failed = [r.notebook for r in results if not r.ok]
+
+        start = time.perf_counter()
+        results = report.run_reports(notebooks, out_dir=tmp / "fresh", jobs=cores, progress=False, fresh_kernels=True)
+        fresh = time.perf_counter() - start
+        failed += [f"{r.notebook} (fresh)" for r in results if not r.ok]
 
         (tmp / "plain").mkdir()
         plain, plain_failed = sequential_papermill(notebooks, tmp / "plain")
         failed += [f"{name} (plain loop)" for name in plain_failed]
-        per_import = import_seconds()
-        floor = len(notebooks) * per_import / cores
+        floor = len(notebooks) * explore_s / cores
 
         pages = sorted((tmp / "reports").glob("*.html"))
         charts = sum(
@@ -95,21 +126,38 @@ def main() -> None:
         )
         html_bytes = sum(p.stat().st_size for p in pages)
         single = altair_inline_size(tmp)
+    test_s = make_test_seconds()
 
     print(f"notebooks: {len(notebooks)}, cores: {cores}, failed runs: {', '.join(failed) or 'none'}")
-    print(f"full report run (jobs={cores}, HTML):         {full:7.1f} s")
-    print(f"(a) sequential papermill loop (no HTML):     {plain:7.1f} s   report / sequential = {full / plain:.2f}")
+    ratio = explore_s / pandas_s
     print(
-        f"(b) floor {len(notebooks)} x import {per_import:.2f} s / {cores} cores: {floor:7.1f} s   "
-        f"report / floor = {full / floor:.2f}"
+        f"import helpers.explore {explore_s:5.2f} s / import pandas {pandas_s:5.2f} s = {ratio:4.2f}x   "
+        f"(target <= {TARGETS['import']:g}x: {verdict(ratio <= TARGETS['import'])})"
+    )
+    speedup = plain / warm
+    print(
+        f"full report run (jobs={cores}, warm kernels, HTML) {warm:6.1f} s   sequential papermill loop "
+        f"{plain:6.1f} s   report is {speedup:4.2f}x faster   (target >= {TARGETS['report']:g}x: "
+        f"{verdict(speedup >= TARGETS['report'])})"
+    )
+    print(f"same batch on fresh kernels (--fresh-kernels) {fresh:6.1f} s   warm is {fresh / warm:4.2f}x faster")
+    print(
+        f"floor {len(notebooks)} x import {explore_s:.2f} s / {cores} cores = {floor:6.1f} s   "
+        f"report / floor = {warm / floor:.2f}"
     )
     per_chart = html_bytes / max(charts, 1)
     print(
-        f"report HTML: {html_bytes / 1e6:.2f} MB in {len(pages)} files, {charts} charts, {per_chart / 1e3:.0f} kB/chart"
+        f"report HTML: {html_bytes / 1e6:.2f} MB in {len(pages)} files, {charts} charts, "
+        f"{per_chart / 1e3:.0f} kB/chart;"
+        f" one chart saved by altair (inline=True): {single / 1e3:.0f} kB; per-chart ratio = {per_chart / single:.2f}"
     )
-    print(
-        f"one chart saved by altair (inline=True): {single / 1e3:.0f} kB   per-chart ratio = {per_chart / single:.2f}"
-    )
+    if test_s is None:
+        print("make test: skipped (KETAMINE_BENCH_MAKE_TEST=0)")
+    else:
+        print(
+            f"make test wall time {test_s / 60:5.2f} min   (target < {TARGETS['make_test'] / 60:g} min: "
+            f"{verdict(test_s < TARGETS['make_test'])})"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,13 @@ EDUCATIONAL_NOTE = (
     "are not recommendations."
 )
 
+# Kernel start-up: altair -> jsonschema -> rfc3987_syntax builds ~35 parsers (about 2 s) for IRI
+# checks nothing here uses. Defer that module to its first real use; validation is unchanged.
+# Why and how: helpers/_lazy_iri.py. Standard library only, so this costs nothing here.
+from helpers import _lazy_iri  # noqa: E402 - after the constant, before anything imports altair
+
+_lazy_iri.install()
+
 __all__ = ["EDUCATIONAL_NOTE", "EvidenceValidationError", "load", "load_all", "where", "with_sources"]
 
 

@@ -26,7 +26,9 @@ SOURCE_COLUMNS = ("source_id", "source_a", "source_b")
 @lru_cache(maxsize=1)
 def dictionary() -> dict:
     """The parsed dictionary with every shared enum name replaced by its values."""
-    spec = yaml.safe_load(DICTIONARY_PATH.read_text(encoding="utf-8"))
+    # libyaml's safe loader when PyYAML has it: the same document, about 5x faster (every kernel imports this)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    spec = yaml.load(DICTIONARY_PATH.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     for name, field in spec["fields"].items():
         enum = field.get("enum")
         if isinstance(enum, str):

@@ -8,18 +8,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from helpers.dictionary import family_names, field_spec
 from helpers.pk import SIMULATED_ROUTES
 from helpers.provenance import column_values
+from helpers.rules import NOTEBOOK_RULES, ParameterError, shown
+
+__all__ = ["ALL", "NOTEBOOKS", "Param", "ParameterError", "defaults", "notebook_names", "spec", "validate"]
 
 ALL = "all"
-
-
-class ParameterError(ValueError):
-    """A parameter name, type or value that a notebook does not accept."""
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,18 @@ class Param:
         if kind is int and isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ParameterError(f"{where} must be {kind.__name__}, got {type(value).__name__} {value!r} ({self.help})")
+            raise ParameterError(
+                f"{where} must be {kind.__name__}, got {type(value).__name__} {shown(value)} ({self.help})"
+            )
+        if kind is float and not math.isfinite(value):  # NaN passes every < and > test
+            raise ParameterError(f"{where} must be a finite number, got {shown(value)} ({self.help})")
         if self.choices is not None and value not in self.choices:
             options = ", ".join(repr(c) for c in self.choices)
-            raise ParameterError(f"{where} cannot be {value!r}; choose one of: {options}")
+            raise ParameterError(f"{where} cannot be {shown(value)}; choose one of: {options}")
         if self.minimum is not None and value < self.minimum:
-            raise ParameterError(f"{where} must be at least {self.minimum:g}, got {value!r} ({self.help})")
+            raise ParameterError(f"{where} must be at least {self.minimum:g}, got {shown(value)} ({self.help})")
         if self.maximum is not None and value > self.maximum:
-            raise ParameterError(f"{where} must be at most {self.maximum:g}, got {value!r} ({self.help})")
+            raise ParameterError(f"{where} must be at most {self.maximum:g}, got {shown(value)} ({self.help})")
         return value
 
 
@@ -152,20 +156,34 @@ def defaults(notebook: str) -> dict[str, Any]:
 def validate(notebook: str, values: dict[str, Any] | None = None, check_order: bool = True) -> dict[str, Any]:
     """Defaults overlaid with ``values``, every one checked. Unknown names are errors, not warnings.
 
-    ``check_order=False`` skips the year_from <= year_to rule, for live sliders that may cross.
+    Every problem is reported at once (one line each): unknown names, each parameter's
+    own rule, then the rules across parameters (``helpers.rules``: notebook 08's routes
+    and dose limit, year_from <= year_to). ``check_order=False`` skips the year order,
+    for live sliders that may cross.
     """
     params = {p.name: p for p in spec(notebook)}
     values = dict(values or {})
-    unknown = sorted(set(values) - set(params))
+    problems: list[str] = []
+    unknown = sorted(set(values) - set(params), key=str)
     if unknown:
         valid = ", ".join(params) or "(none: this notebook takes no parameters)"
-        raise ParameterError(
-            f"notebook {notebook}: unknown parameter(s) {', '.join(map(repr, unknown))}; valid: {valid}"
-        )
-    checked = {name: param.check(values.get(name, param.default), notebook) for name, param in params.items()}
-    if check_order and "year_from" in checked and checked["year_from"] > checked["year_to"]:
-        raise ParameterError(
+        names = ", ".join(shown(name) for name in unknown[:10])
+        names += f" and {len(unknown) - 10} more" if unknown[10:] else ""
+        problems.append(f"notebook {notebook}: unknown parameter(s) {names}; valid: {valid}")
+    checked: dict[str, Any] = {}
+    for name, param in params.items():
+        try:
+            checked[name] = param.check(values.get(name, param.default), notebook)
+        except ParameterError as error:
+            problems.append(str(error))
+    if check_order and "year_from" in checked and "year_to" in checked and checked["year_from"] > checked["year_to"]:
+        problems.append(
             f"notebook {notebook}: parameter 'year_from' ({checked['year_from']}) "
             f"is after 'year_to' ({checked['year_to']})"
         )
+    rule = NOTEBOOK_RULES.get(notebook)
+    if rule is not None:
+        problems.extend(rule(checked))
+    if problems:
+        raise ParameterError("\n".join(problems))
     return checked

@@ -24,11 +24,11 @@ import pandas as pd
 
 from helpers import pk
 from helpers.params import NOTEBOOKS, Param, ParameterError
+from helpers.rules import MAX_MG_PER_KG, check, parse_routes  # here too: the report runner checks them
 from helpers.views.data import prepared
 
 NOTEBOOK = "08_pk_simulator"
 DOSE_UNITS = ("mg/kg", "mg")
-MAX_MG_PER_KG = 20.0  # above any documented ketamine dose (anesthetic IM induction is up to ~10 mg/kg)
 CHART_POINTS = 481  # about this many samples per curve in the chart; the model runs once a minute
 SUBTITLE = "Teaching model — educational use only, not medical advice"
 CURVE_COLUMNS = ["route", "time_h", "conc_ng_ml", "conc_low", "conc_high"]
@@ -46,54 +46,6 @@ PARAMS: tuple[Param, ...] = NOTEBOOKS[NOTEBOOK]
 
 
 # --------------------------------------------------------------------------- parameters
-
-
-def parse_routes(routes: Any) -> tuple[str, ...]:
-    """Canonical route names from 'IV, oral' (or a list/tuple), in order, without repeats.
-
-    Raises ParameterError naming 'routes' and listing the valid routes.
-    """
-    valid = ", ".join(pk.SIMULATED_ROUTES)
-    where = f"notebook {NOTEBOOK}: parameter 'routes'"
-    names = routes.split(",") if isinstance(routes, str) else list(routes)
-    wanted = [str(n).strip() for n in names if str(n).strip()]
-    if not wanted:
-        raise ParameterError(f"{where} must name at least one route; valid routes: {valid} (e.g. 'IV,oral')")
-    out: list[str] = []
-    for name in wanted:
-        match = next((r for r in pk.SIMULATED_ROUTES if r.lower() == name.lower()), None)
-        if match is None:
-            why = ""
-            try:  # a route the table knows but the model cannot draw: say why
-                pk.bioavailability(name)
-            except ValueError as exc:
-                if "cannot be simulated" in str(exc):
-                    why = f" ({str(exc).split(';')[0]})"
-            raise ParameterError(
-                f"{where} cannot include {name!r}{why}; valid routes: {valid} (comma-separated, e.g. 'IV,oral')"
-            )
-        if match not in out:
-            out.append(match)
-    return tuple(out)
-
-
-def check(values: dict[str, Any]) -> dict[str, Any]:
-    """Values already checked against PARAMS, plus the rules a Param cannot express.
-
-    routes becomes its canonical comma-separated form; dose must be > 0 and at most
-    MAX_MG_PER_KG when given per kg.
-    """
-    out = dict(values)
-    out["routes"] = ",".join(parse_routes(out["routes"]))
-    where = f"notebook {NOTEBOOK}: parameter 'dose'"
-    if not out["dose"] > 0:
-        raise ParameterError(f"{where} must be greater than 0, got {out['dose']!r}")
-    if out["dose_unit"] == "mg/kg" and out["dose"] > MAX_MG_PER_KG:
-        raise ParameterError(
-            f"{where} must be at most {MAX_MG_PER_KG:g} mg/kg, got {out['dose']!r}; "
-            "for a total dose in mg set dose_unit='mg'"
-        )
-    return out
 
 
 def dose_mg(values: dict[str, Any]) -> float:

@@ -1,0 +1,144 @@
+"""``make app``: the explorers as Voilà web apps, with a kernel cap and kernels that end with their page.
+
+``python -m helpers.app [voila options]`` starts Voilà on ``notebooks/`` (127.0.0.1:8866,
+code hidden), and fixes two things plain ``voila`` gets wrong for a classroom:
+
+- **Leaving a page shuts its kernel down.** Voilà's page sends ``POST
+  /voila/api/shutdown/<kernel>`` with the ``_xsrf`` cookie on ``beforeunload``, but
+  Voilà never sets that cookie, so the server answered ``403 '_xsrf' argument missing``
+  and each 167-266 MB kernel lived until the idle cull. The page handler now sets the
+  cookie (tornado's own XSRF token; the check itself stays on).
+- **At most** ``--CappedKernelManager.max_kernels`` **kernels** (default
+  :data:`DEFAULT_MAX_KERNELS`, or ``KETAMINE_APP_MAX_KERNELS``). One more visitor gets a
+  page that says the explorers are all in use and what to do (HTTP 503), instead of a
+  server that runs out of memory.
+
+Kernels talk over IPC sockets (no TCP ports, no "running over TCP without encryption"
+warning per kernel) and idle ones are still culled after 10 minutes.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+from pathlib import Path
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Integer
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MAX_KERNELS = 8  # ~200 MB each; a class of students shares one server
+
+FULL_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>All explorers are in use</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<h1>All explorers are in use</h1>
+<p>This server runs at most {cap} explorer session(s) at once, and all of them are open.</p>
+<p>Close an explorer tab you no longer need, or try again in a minute: a session closes when its
+tab is closed, and after {idle} minutes without use.</p>
+<p><a href="{again}">Try again</a></p>
+</body></html>
+"""
+
+
+class KernelCapReached(RuntimeError):
+    """More kernels were asked for than ``max_kernels``."""
+
+
+class CappedKernelManager(AsyncMappingKernelManager):
+    """Jupyter's kernel manager, refusing to start more than ``max_kernels`` kernels."""
+
+    max_kernels = Integer(
+        int(os.environ.get("KETAMINE_APP_MAX_KERNELS") or DEFAULT_MAX_KERNELS),
+        config=True,
+        help="Most kernels running at once; one more page gets an 'all explorers are in use' page.",
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._starting = 0
+
+    async def start_kernel(self, *args, **kwargs):
+        if kwargs.get("kernel_id") is None and len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
+            raise KernelCapReached(f"{self.max_kernels} kernels are running, the most allowed")
+        self._starting += 1
+        try:
+            return await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
+
+
+def patch_page_handler() -> None:
+    """Voilà's page handler: set the ``_xsrf`` cookie, and answer 503 with a clear page at the kernel cap."""
+    from voila.handler import VoilaHandler
+
+    if getattr(VoilaHandler, "_ketamine_patched", False):
+        return
+    original = VoilaHandler.get_generator
+
+    async def get_generator(self, path=None):
+        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
+        pages = original(self, path)
+        try:
+            first = await pages.__anext__()
+        except StopAsyncIteration:
+            return
+        except KernelCapReached:
+            manager = self.kernel_manager
+            idle = int(getattr(manager, "cull_idle_timeout", 600) or 600) // 60
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            again = html.escape(self.request.uri or "/", quote=True)
+            yield FULL_PAGE.format(cap=manager.max_kernels, idle=idle, again=again)
+            return
+        yield first
+        async for chunk in pages:
+            yield chunk
+
+    VoilaHandler.get_generator = get_generator
+    VoilaHandler._ketamine_patched = True
+
+
+def default_args() -> list[str]:
+    return [
+        str(ROOT / "notebooks"),
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port=8866",
+        "--strip_sources=True",
+        f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.CappedKernelManager",
+        "--KernelManager.transport=ipc",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_idle_timeout=600",
+    ]
+
+
+_ALIASES = {"port": "Voila.port", "ip": "Voila.ip", "strip_sources": "VoilaConfiguration.strip_sources"}
+
+
+def _key(arg: str) -> str:
+    name = arg.lstrip("-").split("=", 1)[0]
+    return _ALIASES.get(name, name)
+
+
+def merged_args(args: list[str]) -> list[str]:
+    """This module's defaults, less those the command line sets itself (traitlets refuses a value twice)."""
+    given = {_key(a) for a in args if a.startswith("-")}
+    defaults = [a for a in default_args() if not a.startswith("-") or _key(a) not in given]
+    if any(not a.startswith("-") for a in args):  # a notebook or folder given: serve that instead
+        defaults = [a for a in defaults if a.startswith("-")]
+    return defaults + args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Voilà with this module's defaults; options given on the command line replace them."""
+    from voila.app import Voila
+
+    patch_page_handler()
+    Voila.launch_instance(argv=merged_args(list(sys.argv[1:] if argv is None else argv)))
+
+
+if __name__ == "__main__":
+    main()

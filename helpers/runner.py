@@ -1,0 +1,437 @@
+"""Executing report runs: one notebook into its files, and many of them on a pool of warm kernels.
+
+:func:`execute_run` runs one :class:`~helpers.runplan.RunTask` with papermill and writes
+its executed notebook and HTML report (written to a temporary name, then renamed), or
+its ``*.FAILED.ipynb``; it never raises. :func:`run_tasks` runs many on
+:class:`helpers.pool.Pool` workers, each reusing one kernel that has done the suite's
+imports once (``fresh_kernels=True``: a new kernel per notebook, as papermill does).
+
+``python -m helpers.runner`` is the worker process itself (started by the pool; not a
+command for people): it reads tasks as JSON lines on stdin and answers with results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict
+from dataclasses import replace as _replace
+from pathlib import Path
+from typing import Any
+
+from helpers.runplan import DEFAULT_OUT, NOTEBOOK_DIR, ROOT, RunResult, RunTask, plan_runs
+
+REPORT_ENV = "KETAMINE_REPORT"  # same name as helpers.explore.REPORT_ENV; not imported to keep startup light
+KERNEL_MEMORY = 200 * 1024**2  # what one warm kernel holds, about (measured 167-266 MB)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_INJECTED_TAG = "injected-parameters"
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+
+
+# --- how many at once ----------------------------------------------------------------------------
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def available_memory() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def job_limit(requested: int | None, cpus: int | None = None, memory: int | None = None) -> tuple[int, str | None]:
+    """Parallel runs allowed: ``requested`` capped at the CPUs and at free memory / ~200 MB per kernel.
+
+    Returns the number and, when ``requested`` was lowered, a message saying why.
+    """
+    cpus = cpus or usable_cpus()
+    memory = available_memory() if memory is None else memory
+    by_memory = max(1, memory // KERNEL_MEMORY)
+    limit = min(cpus, by_memory)
+    if requested is None:
+        return limit, None
+    if requested <= limit:
+        return requested, None
+    reasons = []
+    if cpus == limit:
+        reasons.append(f"this machine has {cpus} CPU{'s' if cpus > 1 else ''}")
+    if by_memory == limit:
+        reasons.append(
+            f"{memory / 1e9:.1f} GB of free memory holds about {by_memory} kernel{'s' if by_memory > 1 else ''} "
+            f"of ~{KERNEL_MEMORY // 1024**2} MB"
+        )
+    return limit, f"--jobs {requested} lowered to {limit}: {' and '.join(reasons)}."
+
+
+# --- one run -------------------------------------------------------------------------------------
+
+
+def locate_failure(nb: Any) -> str | None:
+    """``cell N: Exception: message (line: ...)`` for the first failing cell of an executed notebook.
+
+    N counts the cells of the source notebook from 0: papermill's injected
+    parameters and its error-marker cells are skipped.
+    """
+    index = -1
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if _INJECTED_TAG in tags or _PAPERMILL_ERROR_TAG in tags:
+            continue
+        index += 1
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        crashed = cell.get("metadata", {}).get("papermill", {}).get("exception") is True
+        if errors or crashed:
+            if not errors:
+                return f"cell {index}: the cell did not finish (kernel died or timed out)"
+            output = errors[0]
+            where = ""
+            for line in output.get("traceback", []):
+                arrow = [ln for ln in _ANSI.sub("", line).splitlines() if ln.lstrip().startswith("---->")]
+                if arrow:
+                    where = arrow[-1].split("---->", 1)[1].strip()
+            number = re.match(r"(\d+)\s+(.*)", where)
+            detail = f" (line {number[1]}: {number[2]})" if number else f" (line: {where})" if where else ""
+            return f"cell {index}: {output.get('ename')}: {output.get('evalue')}{detail}"
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[Path]:
+    """Send this process's stderr (the kernel's and papermill's chatter) to a file during a run."""
+    with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
+        path = Path(log.name)
+    saved = os.dup(2)
+    try:
+        with open(path, "wb") as sink:
+            sys.stderr.flush()
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield path
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+        path.unlink(missing_ok=True)
+
+
+def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResult:
+    """Run one notebook with papermill and write its files; never raises.
+
+    ``kernel`` is a :class:`helpers.kernels.Kernel` to run on (a warm one from the pool);
+    without it a new kernel is started for this run and shut down after it. The kernel
+    runs with ``KETAMINE_REPORT=1`` and the notebook's folder as working directory.
+    ``gate()`` is called once before the first output file is replaced: the pool's
+    worker asks its parent there, which never answers once it is stopping.
+    """
+    start = time.perf_counter()
+    import nbformat
+
+    from helpers.kernels import CellStopped, Kernel, python_path, run_notebook
+    from helpers.report import _write_atomic, export_chart, notebook_html
+
+    os.environ[REPORT_ENV] = "1"
+    os.environ["PYTHONPATH"] = python_path()
+    own_kernel = kernel is None
+    if own_kernel:
+        kernel = Kernel(warm=False)
+    opened = []
+
+    def commit() -> None:
+        if gate is not None and not opened:
+            opened.append(gate())
+
+    tmp_nb = Path(task.out_dir) / f".{task.run_name}.{uuid.uuid4().hex[:8]}.tmp.ipynb"
+    failed_nb = task.path(".FAILED.ipynb")
+    failed_html = task.path(".FAILED.html")
+    result = RunResult(task.notebook, task.set_name, task.run_name, task.params, "FAILED", 0.0)
+    try:
+        Path(task.out_dir).mkdir(parents=True, exist_ok=True)
+        runtime = Path(task.runtime_file).read_text(encoding="utf-8") if task.runtime_file else None
+        error: str | None = None
+        stopped = False
+        kernel_log: list[str] = []
+        with _quiet_stderr() as log:
+            try:
+                run_notebook(kernel, task.source, str(tmp_nb), task.params, task.timeout)
+            except CellStopped as exc:  # timed out or the kernel died: named by its cell
+                error, stopped = str(exc), True
+                kernel.shutdown()  # a timed-out cell may still be running: the next run gets a new kernel
+            except Exception as exc:  # any failure is reported, never raised
+                lines = str(exc).strip().splitlines()
+                error = f"{type(exc).__name__}: {lines[-1] if lines else ''}"
+                kernel_log = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        if error is not None:
+            if tmp_nb.exists():  # papermill saved the notebook up to the failing cell
+                commit()
+                os.replace(tmp_nb, failed_nb)
+                result.outputs.append(str(failed_nb))
+                nb = nbformat.read(failed_nb, as_version=4)
+                error = error if stopped else locate_failure(nb) or error
+                with contextlib.suppress(Exception):  # the partial notebook matters more than its HTML
+                    page, _ = notebook_html(
+                        nb,
+                        notebook=task.notebook,
+                        set_name=task.set_name,
+                        params=task.params,
+                        show_code=True,
+                        failed=error,
+                        runtime=runtime,
+                    )
+                    _write_atomic(failed_html, page)
+                    result.outputs.append(str(failed_html))
+            elif kernel_log:
+                error = f"{error} | {kernel_log[-1]}"
+            result.error = error
+            return result
+
+        nb = nbformat.read(tmp_nb, as_version=4)
+        page, charts = notebook_html(
+            nb,
+            notebook=task.notebook,
+            set_name=task.set_name,
+            params=task.params,
+            show_code=task.show_code,
+            runtime=runtime,
+        )
+        exports = {
+            task.chart_dir / f"chart-{n}.{fmt}": export_chart(chart, fmt)
+            for fmt in task.formats
+            if fmt != "html"
+            for n, chart in enumerate(charts, start=1)
+        }
+        # Everything is ready: only now replace the previous run's files.
+        commit()
+        os.replace(tmp_nb, task.path(".ipynb"))
+        result.outputs.append(str(task.path(".ipynb")))
+        if "html" in task.formats:
+            _write_atomic(task.path(".html"), page)
+            result.outputs.append(str(task.path(".html")))
+        if exports:
+            task.chart_dir.mkdir(exist_ok=True)
+            for path, content in exports.items():
+                _write_atomic(path, content)
+            for fmt in {p.suffix for p in exports}:
+                for stale in task.chart_dir.glob(f"chart-*{fmt}"):
+                    if stale not in exports:
+                        stale.unlink()
+            result.outputs.append(str(task.chart_dir) + os.sep)
+        for stale in (failed_nb, failed_html):
+            stale.unlink(missing_ok=True)
+        result.status, result.charts = "ok", len(charts)
+        return result
+    except Exception as exc:  # a broken report is a failed run, not a crash
+        if tmp_nb.exists():
+            commit()
+            os.replace(tmp_nb, failed_nb)
+            result.outputs.append(str(failed_nb))
+        result.error = result.error or f"{type(exc).__name__}: {exc}"
+        return result
+    finally:
+        tmp_nb.unlink(missing_ok=True)
+        if own_kernel:
+            kernel.shutdown()
+        result.seconds = round(time.perf_counter() - start, 2)
+
+
+# --- many runs -----------------------------------------------------------------------------------
+
+
+def run_tasks(
+    tasks: Sequence[RunTask], jobs: int | None = None, progress: bool = True, fresh_kernels: bool = False
+) -> list[RunResult]:
+    """Execute tasks on a pool of ``jobs`` workers with one progress bar; results in task order.
+
+    Each worker keeps one kernel warm across its runs (``fresh_kernels=True``: a new
+    kernel per run). ``jobs`` is capped at the CPUs and free memory. On SIGINT or
+    SIGTERM every worker and kernel is stopped, no report is written after the signal,
+    and :class:`helpers.pool.RunInterrupted` carries the runs that completed.
+    """
+    from tqdm import tqdm
+
+    from helpers.pool import Pool, RunInterrupted, _Signal, signals_held, stop_signals
+    from helpers.report import runtime_file
+
+    if not tasks:
+        return []
+    jobs = max(1, min(job_limit(jobs)[0], len(tasks)))
+    results: dict[int, RunResult] = {}
+    tasks = list(tasks)
+    caught: list[int] = []
+    finished = False
+    pool = Pool(jobs, fresh_kernels)
+    bar = tqdm(total=len(tasks), desc="reports", unit="run", disable=not progress, file=sys.stderr)
+
+    def done(i: int, result: RunResult) -> None:
+        bar.set_postfix_str(f"{result.run_name}: {result.status}")
+        bar.update()
+
+    try:
+        with stop_signals():
+            try:
+                for _ in range(jobs):  # kernels start and warm up while the Vega bundle is read or built
+                    pool.start_worker()
+                bundle = str(runtime_file())
+                tasks = [_replace(t, runtime_file=bundle, fresh_kernel=fresh_kernels) for t in tasks]
+                pool.run(tasks, done, results)
+                finished = True
+            except _Signal as signal_:
+                caught.append(signal_.signum)
+    finally:
+        with signals_held(caught):
+            if finished and not caught:
+                pool.close()  # the workers were told to stop: let them shut their kernels down
+            else:
+                results.update(pool.kill())  # runs that completed just before the signal count as completed
+            stopped = pool.in_flight()
+            bar.close()
+    if caught:
+        not_started = [t for i, t in enumerate(tasks) if i not in results and t not in stopped]
+        raise RunInterrupted(caught[0], [results[i] for i in sorted(results)], stopped, not_started)
+    return [results[i] for i in range(len(tasks))]
+
+
+def run_reports(
+    notebooks: Sequence[str] | None = None,
+    param_sets: Mapping[str, Mapping[str, Mapping[str, Any] | None]] | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    jobs: int | None = None,
+    formats: Sequence[str] = ("html",),
+    show_code: bool = False,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    notebook_dir: str | Path = NOTEBOOK_DIR,
+    timeout: int | None = None,
+    progress: bool = True,
+    fresh_kernels: bool = False,
+) -> list[RunResult]:
+    """Validate everything, then run every notebook × parameter set; one RunResult per run.
+
+    Raises ParameterError or OutputPathError before anything runs. ``notebooks``
+    are names, prefixes (``"01"``) or paths, default every notebook; see
+    :func:`helpers.runplan.plan_runs` for ``param_sets`` and ``overrides``. A failed
+    run is a RunResult with status ``FAILED``; it never stops the others.
+    """
+    tasks = plan_runs(
+        notebooks,
+        param_sets,
+        out_dir,
+        overrides=overrides,
+        notebook_dir=notebook_dir,
+        formats=formats,
+        show_code=show_code,
+        timeout=timeout,
+    )
+    return run_tasks(tasks, jobs, progress, fresh_kernels=fresh_kernels)
+
+
+def summary(results: Sequence[RunResult], relative_to: Path | None = None) -> str:
+    """A plain-text table: notebook, parameter set, status, seconds, output files; failures explained."""
+    base = relative_to or Path.cwd()
+
+    def show(path: str) -> str:
+        """A path relative to ``base`` when it lies below it, else as is."""
+        inside = Path(path).is_relative_to(base) if Path(path).is_absolute() else False
+        return os.path.relpath(path, base) + (os.sep if path.endswith(os.sep) else "") if inside else path
+
+    header = ("notebook", "parameter set", "status", "seconds", "outputs")
+    rows = [
+        (r.notebook, r.set_name, r.status, f"{r.seconds:.1f}", ", ".join(show(p) for p in r.outputs) or "-")
+        for r in results
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header[:4], widths, strict=True)) + "  " + header[4]]
+    for result, row in zip(results, rows, strict=True):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
+        if result.error:
+            lines.append(f"    -> {result.error}")
+    failed = sum(not r.ok for r in results)
+    lines.append(f"{len(results) - failed} of {len(results)} runs ok" + (f", {failed} FAILED" if failed else ""))
+    return "\n".join(lines)
+
+
+def interrupted_summary(stop: Any) -> str:
+    """What a stopped run completed, and what it stopped or never started (for RunInterrupted)."""
+    total = len(stop.results) + len(stop.stopped) + len(stop.not_started)
+    lines = [f"Stopped by {stop} after {len(stop.results)} of {total} runs: no report was written after the signal."]
+    if stop.results:
+        lines.append(summary(stop.results))
+    else:
+        lines.append("No run had completed.")
+    for label, tasks in (("stopped while running", stop.stopped), ("not started", stop.not_started)):
+        if tasks:
+            lines.append(f"{label} ({len(tasks)}): " + ", ".join(f"{t.notebook} [{t.set_name}]" for t in tasks))
+    return "\n".join(lines)
+
+
+# --- the worker process (python -m helpers.runner) -----------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies, even by SIGKILL."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    parent = os.environ.get("KETAMINE_RUNNER_PARENT")
+    if parent and str(os.getppid()) != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def worker_main(argv: Sequence[str]) -> int:
+    """Read tasks (JSON lines) on stdin, run each with :func:`execute_run` on this worker's kernel."""
+    import faulthandler
+    import signal
+
+    _die_with_parent()
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <worker>` writes its stack to the worker's log
+    channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)  # anything printed by libraries goes to the log, never into the channel
+    os.environ[REPORT_ENV] = "1"
+    from helpers.kernels import Kernel, python_path
+
+    os.environ["PYTHONPATH"] = python_path()
+    kernel = Kernel(warm="--fresh-kernels" not in argv)
+    if kernel.warm:
+        try:
+            kernel.start(NOTEBOOK_DIR)
+        except Exception as exc:  # noqa: BLE001 - the first run will try again and report it
+            print(f"warm-up failed: {exc}", file=sys.stderr)
+            kernel.shutdown()
+    try:
+        for line in sys.stdin:
+            message = json.loads(line)
+            if message.get("stop"):
+                break
+            fields = message["task"]
+            task = RunTask(**{**fields, "formats": tuple(fields["formats"])})
+
+            def gate(run_name: str = task.run_name) -> bool:
+                """Ask the parent before writing any output; a stopping parent never answers."""
+                channel.write(json.dumps({"commit": run_name}) + "\n")
+                return bool(json.loads(sys.stdin.readline() or "{}").get("go"))
+
+            result = execute_run(task, kernel, gate)
+            channel.write(json.dumps({"result": asdict(result)}, default=str) + "\n")
+    finally:
+        kernel.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    raise SystemExit(worker_main(sys.argv[1:]))

@@ -1,0 +1,435 @@
+"""What a report run will do, decided and checked before anything executes.
+
+``plan_runs`` turns notebook names, parameter sets (``--params-file``) and ``-p``
+overrides into validated :class:`RunTask` objects, or raises one
+``ParameterError``/``OutputPathError`` that lists every problem, so a teacher fixes
+them in one go and nothing has run (exit status 2).
+
+What it refuses, and why:
+
+- a parameter name, type or value the notebook's spec (``helpers.params``) or its
+  cross-parameter rules (``helpers.rules``, e.g. notebook 08's dose limit) reject:
+  papermill only warns about unknown names, and a kernel would fail late;
+- two notebook arguments that name the same notebook (``01`` and
+  ``01_response_rates``): they would write the same files;
+- an output folder among the sources (``notebooks/``, ``data/``, the ``helpers``
+  package) or one that cannot be written;
+- a parameter file larger than :data:`MAX_PARAM_FILE_BYTES` or using YAML aliases
+  (``*name``): a 339-byte file of nested aliases expands to gigabytes. Keys are read
+  as the text written, so an unquoted ``01:`` stays ``"01"`` (YAML 1.1 would read
+  the octal number 1).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from dataclasses import replace as _replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helpers.params import NOTEBOOKS, ParameterError, spec, validate
+from helpers.rules import shown
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+DATA_DIR = ROOT / "data"
+DEFAULT_OUT = Path("reports")
+DEFAULT_SET = "default"
+FORMATS = ("html", "png", "svg")
+MAX_PARAM_FILE_BYTES = 256 * 1024  # reports.example.yaml is about 1 kB
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class OutputPathError(ValueError):
+    """An output folder that would land among the sources (notebooks/, data/, helpers/) or cannot be written."""
+
+
+# --- plan: what runs, with which parameters, into which files ---------------------------------
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One notebook run, fully resolved and validated; picklable for the worker processes."""
+
+    notebook: str
+    source: str
+    set_name: str
+    run_name: str
+    params: dict[str, Any]
+    out_dir: str
+    formats: tuple[str, ...] = ("html",)
+    show_code: bool = False
+    timeout: int | None = None
+    runtime_file: str | None = None
+    fresh_kernel: bool = False  # True: a new kernel for this run (--fresh-kernels), not a warm one
+
+    def path(self, suffix: str) -> Path:
+        """An output file of this run, e.g. ``path(".html")``."""
+        return Path(self.out_dir) / f"{self.run_name}{suffix}"
+
+    @property
+    def chart_dir(self) -> Path:
+        return Path(self.out_dir) / self.run_name
+
+
+@dataclass
+class RunResult:
+    """What one run produced: status ``ok`` or ``FAILED``, wall time, files, and where it failed."""
+
+    notebook: str
+    set_name: str
+    run_name: str
+    params: dict[str, Any]
+    status: str
+    seconds: float
+    outputs: list[str] = field(default_factory=list)
+    charts: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def short_hash(value: Any) -> str:
+    """Eight hex digits that depend only on ``value`` (stable across runs and machines)."""
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def safe_name(text: str) -> str:
+    """``text`` reduced to ``[A-Za-z0-9._-]`` and usable as one file name, never a path.
+
+    Slashes, ``..`` and leading dots cannot survive, so a set name cannot steer
+    a file out of the output folder. When anything was changed, a hash of the
+    original is appended so that two different names never share files.
+    """
+    cleaned = _UNSAFE.sub("_", text)
+    cleaned = re.sub(r"\.{2,}", "_", cleaned).strip("._-")[:80] or "set"
+    return cleaned if cleaned == text else f"{cleaned}-{short_hash(text)}"
+
+
+def available_notebooks(notebook_dir: Path) -> list[str]:
+    """The ``.ipynb`` names (without suffix) in a folder, sorted."""
+    return sorted(p.stem for p in Path(notebook_dir).glob("*.ipynb") if not p.name.startswith("."))
+
+
+def default_notebooks(notebook_dir: Path = NOTEBOOK_DIR) -> list[str]:
+    """Every notebook with a parameter spec that exists in the folder: the ``--all`` set."""
+    present = set(available_notebooks(notebook_dir))
+    return [name for name in NOTEBOOKS if name in present]
+
+
+def resolve_notebook(name: str, notebook_dir: Path = NOTEBOOK_DIR) -> tuple[str, Path]:
+    """``(name, path)`` for a notebook given as a name, a unique prefix such as ``01``, or a file path."""
+    text = str(name)
+    if text.endswith(".ipynb") or os.sep in text or "/" in text:
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise ParameterError(f"notebook file {shown(text)} does not exist")
+        return path.stem, path.resolve()
+    names = available_notebooks(notebook_dir)
+    if text in names:
+        return text, (Path(notebook_dir) / f"{text}.ipynb").resolve()
+    matches = [n for n in names if n.startswith(text)]
+    if len(matches) == 1:
+        return matches[0], (Path(notebook_dir) / f"{matches[0]}.ipynb").resolve()
+    options = ", ".join(matches if matches else names) or "(none found)"
+    problem = "matches several notebooks" if matches else "is not a notebook"
+    raise ParameterError(f"{shown(text)} {problem}; choose one of: {options}")
+
+
+def parse_cli_value(raw: str, kind: type | None) -> Any:
+    """A ``-p`` value: kept as text for text parameters (so ``001`` stays ``"001"``), else a YAML scalar."""
+    if kind is str:
+        return raw
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+    return raw if value is None else value
+
+
+def _check(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Validated parameters (defaults filled in); notebooks without a spec take none."""
+    if notebook not in NOTEBOOKS:
+        if values:
+            names = ", ".join(shown(name) for name in sorted(values, key=str)[:10])
+            raise ParameterError(
+                f"notebook {notebook}: unknown parameter(s) {names}; "
+                "valid: (none: this notebook has no parameter spec in helpers/params.py)"
+            )
+        return {}
+    try:
+        return validate(notebook, values)
+    except ParameterError as error:
+        quoted = [
+            p.name for p in spec(notebook) if p.kind is str and p.name in values and not isinstance(values[p.name], str)
+        ]
+        if quoted and any(repr(name) in str(error) for name in quoted):
+            raise ParameterError(f"{error}\n(in YAML, put quotes around text such as '001')") from None
+        raise
+
+
+def plan_runs(
+    notebooks: Sequence[str] | None = None,
+    param_sets: Mapping[str, Mapping[str, Mapping[str, Any] | None]] | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    notebook_dir: str | Path = NOTEBOOK_DIR,
+    formats: Sequence[str] = ("html",),
+    show_code: bool = False,
+    timeout: int | None = None,
+) -> list[RunTask]:
+    """Every run, validated, before anything executes; raises ParameterError or OutputPathError.
+
+    ``param_sets`` maps a set name to ``{notebook: {parameter: value}}`` (the
+    ``--params-file`` format); each set runs the notebooks it names, limited to
+    ``notebooks`` when those are given. Without sets every chosen notebook runs
+    once with its defaults. ``overrides`` (``-p``) apply on top, to each
+    notebook that takes that parameter; strings are parsed per parameter type.
+    All problems are collected into one error so a teacher fixes them in one go.
+    """
+    notebook_dir = Path(notebook_dir)
+    errors: list[str] = []
+    bad_formats = sorted(set(formats) - set(FORMATS))
+    if bad_formats:
+        errors.append(f"unknown format(s) {', '.join(bad_formats)}; choose from: {', '.join(FORMATS)}")
+
+    chosen: dict[str, Path] = {}
+    given: dict[str, str] = {}  # resolved name -> the argument that named it first
+    for name in notebooks if notebooks else default_notebooks(notebook_dir):
+        try:
+            resolved, path = resolve_notebook(name, notebook_dir)
+        except ParameterError as error:
+            errors.append(str(error))
+            continue
+        if resolved in given:
+            same = "the same notebook" if chosen[resolved] == path else f"two notebooks called {resolved}"
+            errors.append(
+                f"notebook arguments {shown(given[resolved])} and {shown(name)} both name {resolved} "
+                f"({same}); their reports would share files. Give each notebook once"
+            )
+            continue
+        given[resolved], chosen[resolved] = str(name), path
+
+    runs: list[tuple[str, str, dict[str, Any]]] = []  # (set name, notebook, values)
+    sources = dict(chosen)
+    if param_sets is None:
+        runs = [(DEFAULT_SET, nb, {}) for nb in chosen]
+    else:
+        if not isinstance(param_sets, Mapping) or not param_sets:
+            errors.append("the parameter file holds no parameter sets; see reports.example.yaml")
+            param_sets = {}
+        for set_name, entries in param_sets.items():
+            if not isinstance(entries, Mapping):
+                errors.append(f"parameter set {shown(set_name)} must map notebook names to parameters")
+                continue
+            for key, values in entries.items():
+                try:
+                    resolved, path = resolve_notebook(str(key), notebook_dir)
+                except ParameterError as error:
+                    errors.append(f"parameter set {shown(set_name)}: {error}")
+                    continue
+                if values is not None and not isinstance(values, Mapping):
+                    errors.append(
+                        f"parameter set {shown(set_name)}, notebook {resolved}: parameters must be name: value"
+                    )
+                    continue
+                if notebooks and resolved not in chosen:
+                    continue
+                sources.setdefault(resolved, path)
+                runs.append((str(set_name), resolved, dict(values or {})))
+
+    cli = dict(overrides or {})
+    takes = {nb: {p.name: p.kind for p in NOTEBOOKS.get(nb, ())} for _, nb, _ in runs}
+    for name in cli:
+        if not any(name in params for params in takes.values()):
+            offered = {nb: ", ".join(params) or "(none: it takes no parameters)" for nb, params in takes.items()}
+            if len(offered) == 1:
+                [(nb, valid)] = offered.items()
+                errors.append(f"notebook {nb}: unknown parameter {shown(name)}; valid: {valid}")
+            else:
+                listing = "".join(f"\n  {nb}: {valid}" for nb, valid in offered.items())
+                errors.append(f"unknown parameter {shown(name)}: no chosen notebook takes it. Valid:{listing}")
+
+    tasks: list[RunTask] = []
+    seen: dict[str, tuple[str, str]] = {}
+    for set_name, nb, values in runs:
+        applied = {
+            k: parse_cli_value(v, takes[nb][k]) if isinstance(v, str) else v for k, v in cli.items() if k in takes[nb]
+        }
+        try:
+            checked = _check(nb, {**values, **applied})
+        except ParameterError as error:
+            where = "" if set_name == DEFAULT_SET else f"parameter set {shown(set_name)}, "
+            errors.append(f"{where}{error}")
+            continue
+        label = set_name
+        if applied:
+            label = f"{set_name if param_sets is not None else 'cli'}-{short_hash({k: checked[k] for k in applied})}"
+        run_name = f"{safe_name(nb)}__{safe_name(label)}"
+        if run_name in seen:
+            if seen[run_name] == (nb, set_name) and param_sets is not None:
+                errors.append(f"parameter set {shown(set_name)} lists notebook {nb} twice")
+            elif seen[run_name] != (nb, set_name):
+                errors.append(
+                    f"parameter sets {shown(seen[run_name][1])} and {shown(set_name)} would write the same files"
+                )
+            continue
+        seen[run_name] = (nb, set_name)
+        tasks.append(
+            RunTask(
+                nb,
+                str(sources[nb]),
+                label,
+                run_name,
+                checked,
+                str(out_dir),
+                tuple(dict.fromkeys(formats)) or ("html",),
+                show_code,
+                timeout,
+            )
+        )
+
+    if not errors and not tasks:
+        errors.append("nothing to run: no chosen notebook appears in the chosen parameter sets")
+    if errors:
+        raise ParameterError("\n".join(errors))
+    out = check_out_dir(out_dir, [Path(s) for s in sources.values()], notebook_dir)
+    return [_replace(task, out_dir=str(out)) for task in tasks]  # absolute: workers run elsewhere
+
+
+def check_out_dir(out_dir: str | Path, sources: Iterable[Path] = (), notebook_dir: Path = NOTEBOOK_DIR) -> Path:
+    """The absolute output folder, or OutputPathError if it is among the sources.
+
+    Reports must never land inside ``notebooks/`` or ``data/`` (or the folder
+    the notebooks are read from), nor replace a source notebook or data file.
+    """
+    out = Path(out_dir).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise OutputPathError(f"refusing to write reports into {out_dir}: it is a file, not a folder")
+    protected = {
+        Path(notebook_dir).resolve(): "the source notebooks",
+        NOTEBOOK_DIR.resolve(): "the source notebooks",
+        DATA_DIR.resolve(): "the data tables",
+        PACKAGE_DIR: "the helpers package (the suite's code)",
+    }
+    for folder, holds in protected.items():
+        if out == folder or folder in out.parents:
+            raise OutputPathError(
+                f"refusing to write reports into {out_dir}: it is inside {folder}, which holds {holds}. "
+                "Choose another folder, for example --out reports/"
+            )
+    for source in sources:
+        if Path(source).resolve().parent == out:
+            raise OutputPathError(
+                f"refusing to write reports into {out_dir}: it holds the source notebook {source}. "
+                "Choose another folder, for example --out reports/"
+            )
+    _check_writable(out, out_dir)
+    return out
+
+
+def _check_writable(out: Path, given: str | Path) -> None:
+    """Create ``out`` and a probe file in it, or raise OutputPathError saying why not.
+
+    Checked by trying, not with ``os.access``: root passes every permission test, but
+    not a read-only file system.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-probe-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or errno.errorcode.get(error.errno or 0, str(error))
+        raise OutputPathError(
+            f"refusing to write reports into {given}: the folder cannot be written ({reason}). "
+            "Choose a folder you can write to, for example --out reports/"
+        ) from None
+
+
+# --- parameter files ---------------------------------------------------------------------------
+
+
+class _ParamFileLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases, and with mapping keys read as the text written.
+
+    Aliases (``*name``) are refused: nine nested levels of them make a few hundred bytes
+    expand to gigabytes. Keys are strings as written, so ``01:`` names notebook 01 and not
+    the octal number 1 (YAML 1.1), and ``true:`` is the text "true".
+    """
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"YAML aliases (*{event.anchor[:40]}) are not allowed in a parameter file; write each value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    key_node.tag = "tag:yaml.org,2002:str"  # the text as written: '01', not 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_param_file(path: str | Path) -> Any:
+    """The YAML document of a parameter file, or ParameterError naming the file and the rule it broke."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PARAM_FILE_BYTES:
+            raise ParameterError(
+                f"parameter file {path} is {size:,} bytes; at most {MAX_PARAM_FILE_BYTES:,} are allowed "
+                "(a parameter file names a few notebooks and values; see reports.example.yaml)"
+            )
+        text = path.read_bytes()[: MAX_PARAM_FILE_BYTES + 1].decode("utf-8")
+    except FileNotFoundError:
+        raise ParameterError(f"parameter file {path} does not exist") from None
+    except UnicodeDecodeError as error:
+        raise ParameterError(f"parameter file {path} is not UTF-8 text (byte {error.start})") from None
+    except IsADirectoryError:
+        raise ParameterError(f"parameter file {path} is a folder, not a file") from None
+    try:
+        return yaml.load(text, Loader=_ParamFileLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = str(getattr(error, "problem", None) or error).splitlines()[0][:200]
+        raise ParameterError(f"parameter file {path} is not valid YAML: {where}{problem}") from None
+
+
+def load_param_file(path: str | Path, chosen: Sequence[str] | None = None) -> dict[str, dict]:
+    """The named parameter sets of a YAML file, optionally only ``chosen`` ones (``--set``)."""
+    data = read_param_file(path)
+    if not isinstance(data, dict) or not data:
+        raise ParameterError(
+            f"parameter file {path} must map set names to {{notebook: {{parameter: value}}}}; see reports.example.yaml"
+        )
+    data = {str(k): v for k, v in data.items()}
+    if chosen:
+        unknown = [name for name in chosen if name not in data]
+        if unknown:
+            raise ParameterError(
+                f"parameter set(s) {', '.join(shown(n) for n in unknown)} not in {path}; "
+                f"choose one of: {', '.join(n if len(n) <= 40 else n[:37] + '...' for n in list(data)[:30])}"
+            )
+        data = {name: data[name] for name in dict.fromkeys(chosen)}
+    return data

@@ -1,0 +1,258 @@
+"""Hostile and careless input to the report command: refused before anything runs, with a readable message.
+
+Parameter files (alias bombs, size, octal-looking keys), notebook 08's rules across
+parameters, ``--jobs``, output folders, and notebook arguments that name one notebook twice.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_report import files_under, write_notebook
+
+from helpers import report, runner, runplan
+from helpers.params import ParameterError, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def no_runs(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a notebook was run although the input was invalid")
+
+    monkeypatch.setattr(report, "run_tasks", refuse)
+
+
+def refused(capsys, *args: str) -> str:
+    """The error text of a command line that must exit 2 with nothing run."""
+    assert report.main([*args, "--quiet"]) == 2
+    message = capsys.readouterr().err
+    assert message.startswith("Nothing was run.")
+    return message
+
+
+# --- item 3: YAML alias bombs, file size, long values -------------------------------------------
+
+BOMB = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+handout:
+  '01': {condition: *i}
+"""
+
+
+def test_yaml_alias_bomb_is_refused_with_a_short_message(tmp_path, capsys, no_runs):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+    message = refused(capsys, "--params-file", str(bomb), "--out", str(tmp_path / "out"))
+    assert "aliases" in message and "not allowed" in message and str(bomb) in message
+    assert "line 2" in message  # where the first alias is
+    assert len(message) < 1000
+
+
+def test_an_oversized_parameter_file_is_refused(tmp_path, capsys, no_runs):
+    big = tmp_path / "big.yaml"
+    big.write_text("handout:\n  '01': {condition: '" + "x" * 400_000 + "'}\n", encoding="utf-8")
+    message = refused(capsys, "--params-file", str(big), "--out", str(tmp_path / "out"))
+    assert f"at most {runplan.MAX_PARAM_FILE_BYTES:,}" in message and str(big) in message
+    assert len(message) < 1000
+
+
+@pytest.mark.parametrize("where", ["cli", "file"])
+def test_long_values_are_cut_in_error_messages(tmp_path, capsys, no_runs, where):
+    value = "fibro" * 100_000
+    if where == "cli":
+        message = refused(capsys, "01", "-p", "condition", value, "--out", str(tmp_path / "out"))
+    else:
+        sets = tmp_path / "sets.yaml"
+        sets.write_text(f"handout:\n  '01': {{condition: {value[:200_000]}, {'k' * 1000}: 1}}\n", encoding="utf-8")
+        message = refused(capsys, "--params-file", str(sets), "--out", str(tmp_path / "out"))
+        assert "unknown parameter" in message
+    assert "'condition'" in message and "cannot be 'fibrofibro" in message and "chars)" in message
+    assert max(len(line) for line in message.splitlines()) < 600
+
+
+def test_a_nested_value_is_shown_without_building_its_repr():
+    deep = [[["x"] * 1000] * 1000] * 1000  # a billion items by reference
+    with pytest.raises(ParameterError) as error:
+        validate("01_response_rates", {"condition": deep})
+    assert len(str(error.value)) < 400
+
+
+def test_unquoted_notebook_keys_are_read_as_written_not_as_octal(tmp_path):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text("handout:\n  01: {condition: fibromyalgia}\n  02: {context: pain}\n  07: {}\n", encoding="utf-8")
+    tasks = runplan.plan_runs(None, runplan.load_param_file(sets), tmp_path / "out")
+    assert [t.notebook for t in tasks] == ["01_response_rates", "02_relapse_timeline", "07_claims_check"]
+    assert tasks[0].params["condition"] == "fibromyalgia"
+
+
+# --- item 4: --jobs -------------------------------------------------------------------------------
+
+
+def test_jobs_are_capped_at_the_cpus_and_at_free_memory():
+    jobs, message = runner.job_limit(100, cpus=2, memory=64 * 1024**3)
+    assert jobs == 2 and message.startswith("--jobs 100 lowered to 2") and "2 CPUs" in message
+    jobs, message = runner.job_limit(16, cpus=32, memory=1024**3)
+    assert jobs == 1024**3 // runner.KERNEL_MEMORY == 5
+    assert "memory" in message and "200 MB" in message
+    assert runner.job_limit(2, cpus=4, memory=64 * 1024**3) == (2, None)
+    assert runner.job_limit(None, cpus=4, memory=64 * 1024**3) == (4, None)
+
+
+def test_the_command_says_when_it_lowers_jobs(tmp_path, capsys, monkeypatch):
+    seen = {}
+
+    def fake_run(tasks, jobs, progress=True, fresh_kernels=False):
+        seen["jobs"] = jobs
+        return []
+
+    monkeypatch.setattr(report, "run_tasks", fake_run)
+    monkeypatch.setattr(runner, "usable_cpus", lambda: 2)
+    source = write_notebook(tmp_path / "a.ipynb", "x = 1")
+    report.main([str(source), "--jobs", "100", "--out", str(tmp_path / "out"), "--quiet"])
+    assert seen["jobs"] <= 2
+    assert "--jobs 100 lowered to" in capsys.readouterr().err
+
+
+# --- item 5: notebook 08's rules, all checked before anything runs -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-p", "routes", "foo"], ["'routes'", "cannot include 'foo'", "valid routes: IV, IM"]),
+        (["-p", "dose", "0"], ["'dose'", "greater than 0"]),
+        (["-p", "dose", "50"], ["'dose'", "at most 20 mg/kg"]),
+        (["-p", "dose", ".nan"], ["'dose'", "finite number", "nan"]),
+        (["-p", "dose", "1000", "-p", "dose_unit", "mg", "-p", "weight_kg", "20"], ["'dose'", "50 mg/kg", "400 mg"]),
+    ],
+)
+def test_notebook_08_rules_are_checked_before_anything_runs(tmp_path, capsys, no_runs, args, expected):
+    message = refused(capsys, "08", *args, "--out", str(tmp_path / "out"))
+    for text in expected:
+        assert text in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_notebook_08_nan_from_a_parameter_file_is_refused(tmp_path, capsys, no_runs):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text("s:\n  '08': {dose: .nan, weight_kg: .inf}\n", encoding="utf-8")
+    message = refused(capsys, "--params-file", str(sets), "--out", str(tmp_path / "out"))
+    assert "'dose' must be a finite number" in message and "'weight_kg' must be a finite number" in message
+
+
+def test_every_bad_parameter_is_reported_at_once(tmp_path, capsys, no_runs):
+    message = refused(
+        capsys, "08", "-p", "routes", "foo,bar", "-p", "dose", "0", "-p", "hours", "100", "--out", str(tmp_path / "o")
+    )
+    for text in ("cannot include 'foo'", "cannot include 'bar'", "'dose' must be greater than 0", "'hours'"):
+        assert text in message
+
+
+def test_a_total_dose_within_the_limit_passes():
+    assert validate("08_pk_simulator", {"dose": 1000.0, "dose_unit": "mg", "weight_kg": 70.0})["dose"] == 1000.0
+
+
+# --- item 10: runner details ----------------------------------------------------------------------
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot write; as root (which ignores modes) a path on a read-only file system."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        (folder / "probe").touch()
+    except OSError:
+        return folder
+    (folder / "probe").unlink()
+    for candidate in (Path("/sys/ketamine-reports"), Path("/proc/ketamine-reports")):
+        try:
+            candidate.mkdir()
+        except OSError:
+            return candidate
+        candidate.rmdir()
+    pytest.skip("no unwritable folder available on this machine")
+
+
+def test_an_unwritable_output_folder_exits_2_before_anything_runs(tmp_path, capsys, no_runs):
+    out = unwritable_folder(tmp_path)
+    message = refused(capsys, "00", "--out", str(out))
+    assert "cannot be written" in message and str(out) in message
+
+
+@pytest.mark.parametrize("out", ["helpers", "helpers/reports"])
+def test_the_package_folder_is_refused(capsys, no_runs, out):
+    def sources() -> set[str]:  # other test processes may write __pycache__ meanwhile
+        return {p for p in files_under(ROOT / "helpers") if "__pycache__" not in p}
+
+    before = sources()
+    message = refused(capsys, "00", "--out", str(ROOT / out))
+    assert "refusing to write reports into" in message and "helpers package" in message
+    assert sources() == before
+
+
+@pytest.mark.parametrize("args", [["01", "01_response_rates"], ["00", "notebooks/00_start_here.ipynb"]])
+def test_two_arguments_naming_one_notebook_are_an_error(tmp_path, capsys, no_runs, args):
+    message = refused(capsys, *args, "--out", str(tmp_path / "out"))
+    assert "both name" in message and repr(args[0]) in message and repr(args[1]) in message
+
+
+def test_two_notebooks_with_the_same_name_in_different_folders_are_an_error(tmp_path, capsys, no_runs):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    message = refused(
+        capsys,
+        str(write_notebook(a / "x.ipynb", "1")),
+        str(write_notebook(b / "x.ipynb", "2")),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert "two notebooks called x" in message
+
+
+@pytest.mark.notebooks
+def test_a_timeout_and_a_kernel_death_name_their_cell_and_the_next_run_still_works(tmp_path, capsys):
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    slow = write_notebook(src / "slow.ipynb", "x = 1", "import time\nwhile True:\n    time.sleep(0.05)")
+    dies = write_notebook(src / "dies.ipynb", "x = 1", "y = 2", "import os\nos._exit(3)")
+    good = write_notebook(src / "good.ipynb", "print('still fine')")
+    args = [str(slow), str(dies), str(good), "--timeout", "3", "--jobs", "1", "--out", str(out), "--quiet"]
+    status = report.main(args)
+    text = capsys.readouterr().out
+    assert status == 1
+    assert "cell 2: timed out after 3 s (--timeout 3)" in text
+    assert "KeyboardInterrupt" not in text
+    assert "cell 3: the kernel died while running this cell (exit code 3)" in text
+    assert "1 of 3 runs ok, 2 FAILED" in text
+    assert (out / "good__default.html").is_file()
+    assert (out / "slow__default.FAILED.ipynb").is_file() and (out / "dies__default.FAILED.ipynb").is_file()
+
+
+@pytest.mark.notebooks
+def test_the_terminal_shows_only_the_progress_bar_and_the_summary(tmp_path):
+    """No kernel warning ("Kernel is running over TCP without encryption"), no papermill log line."""
+    source = write_notebook(tmp_path / "chatty.ipynb", "import sys\nprint('to stderr', file=sys.stderr)", "x = 1")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "helpers.report", str(source), "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    bar_updates = [part for part in done.stderr.replace("\n", "\r").split("\r") if part.strip()]
+    assert bar_updates and all(part.startswith("reports:") for part in bar_updates), done.stderr
+    assert done.stdout.splitlines()[0].split()[:2] == ["notebook", "parameter"]
+    assert done.stdout.splitlines()[-1] == "1 of 1 runs ok"

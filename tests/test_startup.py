@@ -1,0 +1,63 @@
+"""Kernel start-up: the notebooks' import lines leave rfc3987_syntax (2 s of Lark parsers) unimported.
+
+Checked in fresh interpreters, as a kernel would start; and the IRI checks that jsonschema
+registers still exist and give the same answers (the real module loads on first use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = "rfc3987_syntax"
+
+
+def fresh(code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "notebooks", env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def import_lines() -> list[str]:
+    """Every import line of the committed notebooks' code cells."""
+    lines = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                lines += [ln for ln in cell.source.splitlines() if ln.startswith(("from helpers", "import helpers"))]
+    return lines
+
+
+def test_the_notebooks_import_lines_leave_rfc3987_syntax_out():
+    lines = import_lines()
+    assert len(lines) >= 9
+    code = "\n".join(lines) + f"\nimport sys, altair, jsonschema\nprint({HEAVY!r} in sys.modules)"
+    assert fresh(code) == "False"
+
+
+def test_the_report_runner_leaves_rfc3987_syntax_out():
+    code = f"import sys, helpers.report, helpers.runner, helpers.kernels, helpers.pool\nprint({HEAVY!r} in sys.modules)"
+    assert fresh(code) == "False"
+
+
+def test_iri_validation_is_unchanged_and_loads_the_real_module_on_first_use():
+    code = (
+        "import sys, json, helpers.explore, jsonschema\n"
+        "checker = jsonschema.Draft202012Validator.FORMAT_CHECKER\n"
+        f"before = {HEAVY!r} in sys.modules\n"
+        "answers = [checker.conforms(v, f) for v, f in [('https://example.org/ä?q=1', 'iri'), ('not an iri', 'iri'),"
+        " ('../a/b', 'iri-reference'), ('http://[::1', 'iri-reference')]]\n"
+        f"print(json.dumps([before, 'iri' in checker.checkers, answers, {HEAVY!r} in sys.modules,"
+        f" sys.modules[{HEAVY!r}].is_valid_syntax.__module__]))"
+    )
+    before, registered, answers, after, module = json.loads(fresh(code))
+    assert before is False and registered is True
+    assert answers == [True, False, True, False]
+    assert after is True and module.startswith(HEAVY)  # the real module now, not the stand-in
