@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from helpers import pk
-from helpers.params import NOTEBOOKS, Param, ParameterError
-from helpers.rules import MAX_MG_PER_KG, check, parse_routes  # here too: the report runner checks them
+from helpers.params import NOTEBOOKS, Param
+from helpers.rules import MAX_MG_PER_KG, check, parse_routes  # noqa: F401 - here too: the report runner checks them
 from helpers.views.data import prepared
 
 NOTEBOOK = "08_pk_simulator"
