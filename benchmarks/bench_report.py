@@ -2,7 +2,8 @@
 
 Run: ``python benchmarks/bench_report.py`` (``make bench``). Prints, with issue 11's targets:
 
-- ``import helpers.explore`` / ``import pandas`` in fresh interpreters (what every kernel pays);
+- ``import helpers.explore`` / ``import pandas`` in fresh interpreters (what every kernel pays;
+  medians of 5, interleaved);
 - the full report run (``helpers.report.run_reports``: jobs = CPU count, warm kernels, HTML
   included) against a plain sequential papermill loop over the same notebooks;
 - warm against fresh kernels (``--fresh-kernels``) for the same batch;
@@ -29,15 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"import": 3.0, "report": 4.0, "make_test": 300.0}
 
 
-def import_seconds(module: str, repeats: int = 3) -> float:
-    """Median wall time of a fresh interpreter importing ``module``."""
+def import_seconds(modules: list[str], repeats: int = 5) -> list[float]:
+    """Median wall time of a fresh interpreter importing each module, interleaved so load changes hit all alike."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    samples = []
+    samples: dict[str, list[float]] = {module: [] for module in modules}
     for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, check=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for module in modules:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, check=True)
+            samples[module].append(time.perf_counter() - start)
+    return [statistics.median(samples[module]) for module in modules]
 
 
 def sequential_papermill(notebooks: list[str], out: Path) -> tuple[float, list[str]]:
@@ -102,7 +104,7 @@ def main() -> None:
     notebooks = report.default_notebooks()
     report.runtime_file()  # bundle Vega once, outside the timings
 
-    explore_s, pandas_s = import_seconds("helpers.explore"), import_seconds("pandas")
+    explore_s, pandas_s = import_seconds(["helpers.explore", "pandas"])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
