@@ -152,7 +152,7 @@ def bench_html(browser, tmp: Path) -> list[tuple]:
             times, changed = [], 0
             for _ in range(REPEATS):
                 for value in values_to_try(control):
-                    out = page.evaluate(HTML_CHANGE_JS, [notebook, control.name, value])
+                    out = page.evaluate(HTML_CHANGE_JS, [notebook, control.signal, value])
                     if out is None:  # the input already held this value, or the page did not follow
                         continue
                     times.append(out["ms"])
