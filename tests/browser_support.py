@@ -11,6 +11,7 @@ where it fails them: CI must not go green by skipping.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -149,6 +150,49 @@ class NetworkGuard:
 
 def launch(playwright, executable: str):
     return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright, closed on exit; skips (fails under CI) without it."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright, executable)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def view_pages(browser, folder: Path, notebooks: Iterable[str]):
+    """Each notebook's view as an offline standalone page at its defaults, opened from file in one guarded
+    context; yields ``(pages by notebook, guard)`` and fails if a page reached the network or logged an error."""
+    from helpers.render.page import standalone_page
+    from helpers.renderer import vega_runtime_js
+    from helpers.views import view
+
+    runtime = vega_runtime_js()
+    guard = NetworkGuard()
+    context = new_context(browser, guard)
+    opened = {}
+    try:
+        for notebook in notebooks:
+            the_view = view(notebook)
+            path = Path(folder) / f"{notebook}.html"
+            path.write_text(standalone_page([the_view.payload(the_view.validate({}))], runtime), encoding="utf-8")
+            page = context.new_page()
+            guard.watch(page)
+            page.goto(path.as_uri())
+            page.wait_for_selector("section.ke-view[data-ready=true]", timeout=DRAW_TIMEOUT * 1000)
+            opened[notebook] = page
+        yield opened, guard
+        assert not guard.blocked, guard.summary()
+        assert not guard.console_errors, guard.console_errors
+    finally:
+        context.close()
 
 
 def new_context(browser, guard: NetworkGuard, **kwargs):

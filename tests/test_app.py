@@ -19,12 +19,11 @@ from browser_support import (
     ROOT,
     NetworkGuard,
     Server,
+    chromium,
     free_port,
     isolated_env,
-    launch,
     new_context,
     poll,
-    require_chromium,
 )
 from test_report import write_notebook
 
@@ -131,21 +130,14 @@ def test_defaults_give_way_to_the_command_line():
 
 @pytest.mark.browser
 def test_closing_the_page_in_chromium_shuts_the_kernel_down(app):
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
     watcher = Visitor(app)
-    with sync_playwright() as playwright:
-        browser = launch(playwright, executable)
-        try:
-            context = new_context(browser, NetworkGuard())
-            page = context.new_page()
-            page.goto(app.url + "voila/render/tiny.ipynb", wait_until="networkidle", timeout=120_000)
-            kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
-            assert kernel, page.content()[:2000]
-            poll(lambda: watcher.kernel_exists(kernel), 60, "the page's kernel to run", page=page)
-            page.close(run_before_unload=True)  # close the tab: beforeunload sends the shutdown beacon
-            poll(lambda: not watcher.kernel_exists(kernel), 30, "the kernel to be shut down")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = new_context(browser, NetworkGuard())
+        page = context.new_page()
+        page.goto(app.url + "voila/render/tiny.ipynb", wait_until="networkidle", timeout=120_000)
+        kernel = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        assert kernel, page.content()[:2000]
+        poll(lambda: watcher.kernel_exists(kernel), 60, "the page's kernel to run", page=page)
+        page.close(run_before_unload=True)  # close the tab: beforeunload sends the shutdown beacon
+        poll(lambda: not watcher.kernel_exists(kernel), 30, "the kernel to be shut down")
     assert "_xsrf' argument missing" not in app.log(tail=100_000)

@@ -55,15 +55,8 @@ SOURCE_SNIPPETS = ("explore_response_rates", "from helpers", "condition = 'all'"
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = bs.require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = bs.launch(playwright, executable)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with bs.chromium() as chromium:
+        yield chromium
 
 
 class Session:

@@ -537,33 +537,8 @@ def pages(tmp_path_factory):
     """Both views in one saved page each, opened from file in Chromium with the network closed."""
     import browser_support as bs
 
-    from helpers.render.page import standalone_page
-    from helpers.renderer import vega_runtime_js
-
-    executable = bs.require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    folder = tmp_path_factory.mktemp("views")
-    with sync_playwright() as playwright:
-        browser = bs.launch(playwright, executable)
-        guard = bs.NetworkGuard()
-        context = bs.new_context(browser, guard)
-        opened = {}
-        for notebook in (CLAIMS, PK):
-            path = folder / f"{notebook}.html"
-            path.write_text(standalone_page([view(notebook).payload({})], vega_runtime_js()), encoding="utf-8")
-            page = context.new_page()
-            guard.watch(page)
-            page.goto(path.as_uri())
-            page.wait_for_function(f"window.keViews && window.keViews[{notebook!r}]", timeout=60_000)
-            opened[notebook] = page
-        try:
-            yield opened, guard
-        finally:
-            assert not guard.blocked, guard.summary()
-            assert not guard.console_errors, guard.console_errors
-            context.close()
-            browser.close()
+    with bs.chromium() as browser, bs.view_pages(browser, tmp_path_factory.mktemp("views"), (CLAIMS, PK)) as found:
+        yield found
 
 
 def read(page, notebook: str, values: dict, units: tuple[str, ...]) -> dict:

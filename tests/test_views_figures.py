@@ -475,32 +475,8 @@ def pages(tmp_path_factory):
     """One Chromium page per view, each an offline standalone page at the default values."""
     import browser_support as bs  # tests/ is on sys.path
 
-    executable = bs.require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    from helpers.render.page import standalone_page
-    from helpers.renderer import vega_runtime_js
-
-    runtime = vega_runtime_js()
-    folder = tmp_path_factory.mktemp("views")
-    with sync_playwright() as playwright:
-        browser = bs.launch(playwright, executable)
-        guard = bs.NetworkGuard()
-        context = bs.new_context(browser, guard)
-        opened = {}
-        for notebook in NOTEBOOKS:
-            path = folder / f"{notebook}.html"
-            path.write_text(standalone_page([view(notebook).payload({})], runtime), encoding="utf-8")
-            page = context.new_page()
-            guard.watch(page)
-            page.goto(path.as_uri())
-            page.wait_for_function(f"window.keViews && window.keViews[{notebook!r}]", timeout=bs.DRAW_TIMEOUT * 1000)
-            opened[notebook] = page
+    with bs.chromium() as browser, bs.view_pages(browser, tmp_path_factory.mktemp("views"), NOTEBOOKS) as (opened, _):
         yield opened
-        assert not guard.blocked, guard.summary()
-        assert not guard.console_errors, guard.console_errors
-        context.close()
-        browser.close()
 
 
 def _reset(page, notebook):

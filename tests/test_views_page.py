@@ -24,15 +24,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = bs.require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = bs.launch(playwright, executable)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with bs.chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")

@@ -22,13 +22,12 @@ from helpers.views.marks import (
     axis_title,
     can_pick,
     empty_note,
+    figures_above,
     intervals,
     legend_offset,
     log_axis,
     lookup,
-    stacked,
     with_labels,
-    with_rows,
 )
 
 LOG = "log_scale"
@@ -168,14 +167,9 @@ def bioavailability_view() -> core.View:
 
     def build(view: core.View) -> alt.VConcatChart:
         landmarks = concentrations_chart(view)
-        charts = stacked(landmarks, routes_chart(view.rows, can_pick(view))).resolve_scale(
-            color="independent", fill="independent", shape="independent"
-        )
-        return (
-            with_rows(charts, view)
-            .add_params(*core.params_of(view))
-            .properties(description=f"{TITLE}. {landmarks.description} Below: bioavailability by route.")
-        )
+        routes = routes_chart(view.rows, can_pick(view))
+        below = "Below: bioavailability by route."
+        return figures_above(view, landmarks, routes, f"{TITLE}. {landmarks.description} {below}")
 
     return core.View(
         "04_bioavailability",

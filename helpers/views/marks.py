@@ -97,7 +97,7 @@ def intervals(
     """Rules for ranges (dashed when hedged) and a point per figure (hollow when hedged, click for source).
 
     ``base`` has computed ``x_low``, ``x_high`` and ``x_mid``, positions on the axis' scale.
-    ``pick``: the points carry the click-to-source selection (see :data:`RESERVED` for when they cannot).
+    ``pick``: the points carry the click-to-source selection (see :func:`can_pick`).
     """
     scale = x_scale if x_scale is not None else alt.Undefined
     rule = (
@@ -201,6 +201,13 @@ def stacked(*charts: alt.LayerChart) -> alt.VConcatChart:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Automatically deduplicated selection parameter", UserWarning)
         return alt.vconcat(*charts, spacing=40)
+
+
+def figures_above(view: core.View, top: alt.LayerChart, below: alt.LayerChart, description: str) -> alt.VConcatChart:
+    """A view of two charts (a figures chart above a fixed one): independent colours and shapes, the rows
+    cell, every control as a param, and the text alternative of the whole."""
+    charts = stacked(top, below).resolve_scale(color="independent", fill="independent", shape="independent")
+    return with_rows(charts, view).add_params(*core.params_of(view)).properties(description=description)
 
 
 def with_rows(charts: alt.VConcatChart, view: core.View) -> alt.VConcatChart:

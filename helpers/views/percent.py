@@ -9,58 +9,30 @@ from __future__ import annotations
 
 import altair as alt
 
-from helpers.dictionary import field_spec
-from helpers.provenance import column_values
 from helpers.views import core
 from helpers.views.data import prepared
-
-
-def _domains(choices: tuple[str, ...]) -> dict[str, list[str]]:
-    """Fixed colour domains: every value the dictionary (or sources.csv) allows, not what is shown."""
-    out = {}
-    for column in choices:
-        out[column] = (
-            list(column_values("sources", "source_id")) if column == "source_id" else field_spec(column)["enum"]
-        )
-    return out
+from helpers.views.marks import domain, intervals
 
 
 def percent_chart(view: core.View, label: str, sort: alt.EncodingSortField, x_title: str, step: int) -> alt.LayerChart:
     """Intervals (dashed when hedged) and points (hollow when hedged) on 0–100 %, coloured by ``color_by``."""
     rows = view.rows
-    color = core.color_by("color_by", _domains(view.control("color_by").param.choices))
+    # Fixed colour domains: every value the dictionary (or sources.csv) allows, not what is shown.
+    color = core.color_by("color_by", {c: domain(c) for c in view.control("color_by").param.choices})
     base = (
         alt.Chart(rows)
         .transform_filter(view.row_filter())
         .transform_filter("datum.unit == '%'")
-        .transform_calculate(colour="datum[color_by]", row_label=label)
+        .transform_calculate(
+            colour="datum[color_by]",
+            row_label=label,
+            x_low="datum.value_low",
+            x_high="datum.value_high",
+            x_mid="datum.value_mid",
+        )
     )
     y = alt.Y("row_label:N", title=None, sort=sort, axis=alt.Axis(labelLimit=320))
-    x_scale = alt.Scale(domain=[0, 100])
-    rule = (
-        base.transform_filter("datum.is_range")
-        .mark_rule(strokeWidth=3)
-        .encode(
-            x=alt.X("value_low:Q", scale=x_scale, title=x_title),
-            x2="value_high:Q",
-            y=y,
-            color=color,
-            strokeDash=core.hedge_dash(),
-            tooltip=core.TOOLTIP,
-        )
-    )
-    point = (
-        base.mark_point(size=90, strokeWidth=2, cursor="pointer")
-        .encode(
-            x=alt.X("value_mid:Q", scale=x_scale),
-            y=y,
-            color=color,
-            fill=core.hedge_fill(color),
-            shape=core.hedge_shape(),
-            tooltip=core.TOOLTIP,
-        )
-        .add_params(core.pick())
-    )
+    rule, point = intervals(base, y, color, core.TOOLTIP, alt.Axis(title=x_title), alt.Scale(domain=[0, 100]))
     n_percent = int((rows["unit"] == "%").sum())
     description = (
         f"{view.title}. Intervals and points on a 0-100% axis, one row per figure, {n_percent} percent figures "

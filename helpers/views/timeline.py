@@ -19,7 +19,7 @@ import pandas as pd
 from helpers.units import HOURS_PER
 from helpers.views import core
 from helpers.views.data import prepared
-from helpers.views.marks import NOTE_COLOR, domain, empty_note, intervals, log10_of, log_axis, stacked, with_rows
+from helpers.views.marks import NOTE_COLOR, domain, empty_note, figures_above, intervals, log10_of, log_axis
 
 LOG = "log_scale"
 TITLE = "When things happen: onset, peak, waning and relapse"
@@ -206,16 +206,8 @@ def timeline_view() -> core.View:
 
     def build(view: core.View) -> alt.VConcatChart:
         landmarks = landmarks_chart(view)
-        return (
-            with_rows(
-                stacked(landmarks, curve_chart(view.rows)).resolve_scale(
-                    color="independent", fill="independent", shape="independent"
-                ),
-                view,
-            )
-            .add_params(*core.params_of(view))
-            .properties(description=f"{landmarks.description} Below: a schematic response curve after one infusion.")
-        )
+        below = "Below: a schematic response curve after one infusion."
+        return figures_above(view, landmarks, curve_chart(view.rows), f"{landmarks.description} {below}")
 
     return core.View(
         "02_relapse_timeline",
