@@ -53,7 +53,7 @@ def main() -> int:
         for i in range(CHANGES):
             value = options[i % len(options)]
             start = time.perf_counter()
-            setattr(panel.jchart.params, name, value)  # what the page's change does in the kernel
+            setattr(panel.jchart.params, the_view.control(name).signal, value)  # what a page change does here
             param_ms.append((time.perf_counter() - start) * 1000)
             values = the_view.validate({name: value}, check_order=False)
             start = time.perf_counter()

@@ -86,7 +86,8 @@ def make_test_seconds() -> float | None:
     done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        print(f"make test FAILED (exit {done.returncode}); its time is still shown")
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        print(f"make test FAILED (exit {done.returncode}); its time is still shown. Its last lines:\n{tail}")
     return seconds
 
 
@@ -124,7 +125,8 @@ def main() -> None:
 
         pages = sorted((tmp / "reports").glob("*.html"))
         charts = sum(
-            len(re.findall(r'<div class="chart" id="chart-\d+"', p.read_text(encoding="utf-8"))) for p in pages
+            len(re.findall(r'<div class="(?:ke-chart )?chart" id="chart-\d+"', p.read_text(encoding="utf-8")))
+            for p in pages
         )
         html_bytes = sum(p.stat().st_size for p in pages)
         single = altair_inline_size(tmp)

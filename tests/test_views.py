@@ -69,6 +69,17 @@ def test_view_spec_has_every_control_as_a_param_and_a_rows_unit(notebook):
 
 
 @pytest.mark.parametrize("notebook", list(BUILDERS))
+def test_view_spec_is_valid_vega_lite_with_its_page_inputs(notebook):
+    """The renderers skip schema validation (it cost up to 1.8 s per view in every kernel): it is done here."""
+    import altair as alt
+    from altair.utils.schemapi import validate_jsonschema
+
+    the_view = view(notebook)
+    assert the_view.chart.to_dict(validate=True) == the_view.base_spec
+    validate_jsonschema(the_view.spec(the_view.validate({}), bind=True), alt.vegalite.v6.schema.core.load_schema())
+
+
+@pytest.mark.parametrize("notebook", list(BUILDERS))
 def test_every_option_value_renders(notebook):
     """vl-convert draws the spec with each value of each control (the page would too)."""
     the_view = view(notebook)

@@ -68,7 +68,10 @@ class PageInput(core.Control):
     page: tuple[tuple[str, object], ...] = ()
 
     def binding(self) -> dict:
-        return {**super().binding(), **dict(self.page)}
+        out = {**super().binding(), **dict(self.page)}
+        if out.get("input") not in ("range", "checkbox", "radio", "select"):  # a plain input takes no bounds
+            out = {k: out[k] for k in ("input", "name") if k in out}
+        return out
 
 
 def _page_input(control: core.Control, **page: object) -> PageInput:
@@ -401,7 +404,9 @@ def pk_view() -> core.View:
         },
     )
     pages = {
-        "dose": {"input": "number", "min": 0, "max": 1000, "step": 0.05, "name": "dose (in the dose unit) "},
+        # Vega-Lite's schema lets a number box have no min/max/step: the page checks the dose itself
+        # (a dose the notebook refuses draws nothing, and the chart says why).
+        "dose": {"input": "number", "name": "dose (in the dose unit, above 0) "},
         "threshold_ng_ml": {"min": 10, "step": 10},
     }
     controls = tuple(_page_input(c, **pages[c.name]) if c.name in pages else c for c in controls)
