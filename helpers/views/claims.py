@@ -195,11 +195,11 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
         f"claims: {top['source_id']} ({top['share_unattributed_claim']:.0%}). The contradictions table under the "
         "charts quotes both statements of each disagreement."
     )
-    return (
+    return core.with_params(
         alt.vconcat(mix, profile, spacing=28)
-        .add_params(*core.params_of(view))
         .resolve_scale(color="shared", x="independent", y="independent")
-        .properties(description=description)
+        .properties(description=description),
+        view,
     )
 
 

@@ -316,8 +316,11 @@ class View:
 
         Not schema-validated here: validation took 0.1-1.8 s per view, in every report kernel. The tests
         validate every view's chart, and its spec with every option value, against the Vega-Lite schema.
+        Kept on disk by ``speccache``, keyed by the suite's code, data and library versions.
         """
-        return self.chart.to_dict(validate=False)
+        from helpers.views import speccache
+
+        return speccache.spec(self.notebook, lambda: self.chart.to_dict(validate=False))
 
     def chart_params(self) -> list[str]:
         """The control names whose params the spec declares (every control, in practice)."""
@@ -408,6 +411,21 @@ def params_of(view: View, *extra: alt.Parameter) -> list[alt.Parameter]:
     """
     defaults = view.validate({})
     return [alt.param(name=c.signal, value=defaults[c.name]) for c in view.controls] + list(extra)
+
+
+def with_params(chart: alt.TopLevelMixin, view: View, *extra: alt.Parameter) -> alt.TopLevelMixin:
+    """``chart`` with every control (and ``extra``) as top-level variable params.
+
+    Set directly rather than through ``add_params``: on a layer or concat chart, Altair pushes each
+    param into every subchart and lifts it back, deep-copying the whole chart for each (1.3 s of
+    07's and 08's 1.6 s build, in every report kernel). Variable params belong at the top level
+    anyway, so the spec is the same.
+    """
+    out = chart.copy(deep=False)
+    existing = [] if out.params is alt.Undefined else list(out.params)
+    # alt.param() wraps the schema object Vega-Lite's params list holds; add_params unwraps it too.
+    out.params = existing + [p.param if isinstance(p, alt.Parameter) else p for p in params_of(view, *extra)]
+    return out
 
 
 def pick() -> alt.Parameter:

@@ -148,7 +148,7 @@ def history_view() -> core.View:
     controls = with_labels(controls, {"color_by": {"event_kind": "event kind", "source_id": "source"}})
 
     def build(view: core.View) -> alt.LayerChart:
-        return history_chart(view).add_params(*core.params_of(view))
+        return core.with_params(history_chart(view), view)
 
     return core.View(
         "06_history",

@@ -207,7 +207,7 @@ def figures_above(view: core.View, top: alt.LayerChart, below: alt.LayerChart, d
     """A view of two charts (a figures chart above a fixed one): independent colours and shapes, the rows
     cell, every control as a param, and the text alternative of the whole."""
     charts = stacked(top, below).resolve_scale(color="independent", fill="independent", shape="independent")
-    return with_rows(charts, view).add_params(*core.params_of(view)).properties(description=description)
+    return core.with_params(with_rows(charts, view), view).properties(description=description)
 
 
 def with_rows(charts: alt.VConcatChart, view: core.View) -> alt.VConcatChart:

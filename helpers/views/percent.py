@@ -40,11 +40,11 @@ def percent_chart(view: core.View, label: str, sort: alt.EncodingSortField, x_ti
         f"{len(rows) - n_percent} figures not in percent are in the table only. The table under the chart "
         "lists the figures the controls select, with their source sentences."
     )
-    return (
+    return core.with_params(
         alt.layer(rule, point, core.rows_layer(rows, view))
-        .add_params(*core.params_of(view))
         .resolve_scale(shape="independent")
-        .properties(title=core.title(view.title), width=core.WIDTH, height=alt.Step(step), description=description)
+        .properties(title=core.title(view.title), width=core.WIDTH, height=alt.Step(step), description=description),
+        view,
     )
 
 

@@ -380,11 +380,12 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
     curves = alt.layer(bands_layer(view), curves_layer(view), keep_name(core.rows_layer(view.rows, view))).properties(
         title=core.title(TITLE, SUBTITLE), width=core.WIDTH, height=320
     )
-    return (
+    return core.with_params(
         alt.vconcat(curves, readouts_chart(view), spacing=24)
-        .add_params(*core.params_of(view), *_derived_params())
         .resolve_scale(x="independent", y="independent")
-        .properties(description=description)
+        .properties(description=description),
+        view,
+        *_derived_params(),
     )
 
 

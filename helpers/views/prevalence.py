@@ -178,7 +178,7 @@ def prevalence_view() -> core.View:
     )
 
     def build(view: core.View) -> alt.LayerChart:
-        return prevalence_chart(view).add_params(*core.params_of(view))
+        return core.with_params(prevalence_chart(view), view)
 
     return core.View(
         "03_prevalence",
