@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv test lint data unit notebooks browser lab app report bench snapshots datapackage clean
+.PHONY: help venv git-filter test lint data unit notebooks browser lab app report bench snapshots datapackage clean
 
 help:
 	@echo "make lab         open JupyterLab on the start notebook (the main job)"
@@ -21,9 +21,22 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	$(MAKE) --no-print-directory git-filter
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Outputs never reach a commit: git passes every notebook through nbstripout (named in .gitattributes)
+# before it compares or stages it, so running a notebook in JupyterLab leaves `git status` clean.
+# --keep-id: our cell ids are committed, stable names. The notebooks' language_info is committed as
+# ipykernel reports it, so JupyterLab has nothing to update on opening them (tests/test_notebook_git.py).
+git-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '"$(abspath $(PY))" -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config filter.nbstripout.required true && \
+	  git config diff.ipynb.textconv '"$(abspath $(PY))" -m nbstripout --keep-id -t'; \
+	fi
 
 lint: $(STAMP)
 	$(PY) -m ruff check helpers tests benchmarks
@@ -37,7 +50,7 @@ data: $(STAMP)
 TEST_JOBS ?= 2
 XDIST := -n $(TEST_JOBS) --dist loadfile
 
-test: $(STAMP)
+test: $(STAMP) git-filter
 	$(MAKE) lint
 	$(MAKE) data
 	$(PY) -m pytest -q -p no:cacheprovider $(XDIST)
@@ -64,7 +77,7 @@ $(LAB_OVERRIDES): $(STAMP)
 	mkdir -p $(dir $@)
 	printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
 
-lab: $(STAMP) $(LAB_OVERRIDES)
+lab: $(STAMP) git-filter $(LAB_OVERRIDES)
 	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 # Voila as web apps (helpers/app.py): a closed tab shuts its kernel down, at most APP_MAX_KERNELS

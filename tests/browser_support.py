@@ -430,11 +430,12 @@ LAB_SETTINGS = {
 }
 
 
-def jupyter_lab(tmp: Path, token: str) -> Server:
+def jupyter_lab(tmp: Path, token: str, root: Path = NOTEBOOKS, settings_text: dict[str, str] | None = None) -> Server:
+    """JupyterLab on ``root`` with private settings (``settings_text`` replaces LAB_SETTINGS entries)."""
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     settings = tmp / "user-settings"
-    for rel, text in LAB_SETTINGS.items():
+    for rel, text in {**LAB_SETTINGS, **(settings_text or {})}.items():
         target = settings / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -448,7 +449,7 @@ def jupyter_lab(tmp: Path, token: str) -> Server:
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={NOTEBOOKS}",
+        f"--ServerApp.root_dir={root}",
         f"--LabApp.workspaces_dir={workspaces}",
         f"--LabApp.user_settings_dir={settings}",
         "--LabApp.news_url=None",
@@ -465,7 +466,7 @@ def jupyter_lab(tmp: Path, token: str) -> Server:
         ready_path="api/status",
         log_path=tmp / "jupyter-lab.log",
         env=isolated_env(tmp),
-        cwd=NOTEBOOKS,
+        cwd=root,
         token=token,
     )
 

@@ -40,6 +40,36 @@ def test_notebook_is_clean_and_has_header_and_parameters(name):
         assert len(cell.source.splitlines()) <= 12, "notebooks stay thin: logic belongs in helpers/"
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_notebook_is_what_the_git_filter_and_jupyterlab_would_write(name):
+    """The nbstripout filter (Makefile: git-filter) leaves a committed notebook byte for byte, and its
+    kernelspec and language_info are what ipykernel reports, so JupyterLab has nothing to rewrite."""
+    import subprocess
+    import sys
+
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import get_kernel_dict
+
+    path = NOTEBOOKS / f"{name}.ipynb"
+    stripped = subprocess.run(
+        [sys.executable, "-m", "nbstripout", "--keep-id", "-t", str(path)], capture_output=True, check=True
+    ).stdout
+    assert stripped == path.read_bytes(), "the git filter would change this notebook: run nbstripout --keep-id on it"
+    meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    assert meta["kernelspec"]["display_name"] == get_kernel_dict()["display_name"]
+    assert meta["kernelspec"]["name"] == "python3"
+    expected = dict(IPythonKernel.language_info)
+    # The Python version is this machine's: JupyterLab rewrites it on another one (README says so).
+    assert {k: v for k, v in meta["language_info"].items() if k != "version"} == {
+        k: v for k, v in expected.items() if k != "version"
+    }
+
+
+def test_gitattributes_send_every_notebook_through_the_filter():
+    lines = (NOTEBOOKS.parent / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert "*.ipynb filter=nbstripout diff=ipynb" in lines
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", ALL)
 def test_notebook_runs_with_defaults(name, tmp_path):

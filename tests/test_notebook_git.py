@@ -1,0 +1,133 @@
+"""Opening, running and closing notebooks in JupyterLab never dirties a commit.
+
+A copy of the notebooks in a new git repository, with the filter `make git-filter` installs,
+is served by a real JupyterLab with autosave on (every 2 s), driven by Chromium:
+
+- opening a notebook, letting its kernel start and closing it writes nothing (no kernelspec
+  or metadata rewrite): the file's bytes and ``git status`` are unchanged;
+- running one writes its outputs to disk (autosave and Ctrl+S), and git still sees nothing
+  to commit, because nbstripout strips them on the way in.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+
+import browser_support as bs
+import pytest
+from test_browser import lab_active_panel, lab_kernel_idle, lab_run_all
+
+pytestmark = pytest.mark.browser
+
+AUTOSAVE = {"@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": '{"autosave": true, "autosaveInterval": 2}'}
+
+
+def git(repo, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """The committed notebooks in a fresh repository, with the Makefile's nbstripout filter set up."""
+    repo = tmp_path_factory.mktemp("clone")
+    shutil.copytree(bs.NOTEBOOKS, repo / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(bs.ROOT / ".gitattributes", repo / ".gitattributes")
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "test@example.org")
+    git(repo, "config", "user.name", "test")
+    subprocess.run(
+        ["make", "--no-print-directory", "-f", str(bs.ROOT / "Makefile"), "git-filter", f"PY={sys.executable}"],
+        cwd=repo,
+        check=True,
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "notebooks as committed")
+    assert git(repo, "status", "--porcelain") == ""
+    return repo
+
+
+@pytest.fixture(scope="module")
+def lab(repo, tmp_path_factory):
+    token = secrets.token_hex(24)
+    server = bs.jupyter_lab(tmp_path_factory.mktemp("lab"), token, root=repo / "notebooks", settings_text=AUTOSAVE)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(lab):
+    with bs.chromium() as browser:
+        guard = bs.NetworkGuard()
+        context = bs.new_context(browser, guard)
+        context.set_default_timeout(bs.DRAW_TIMEOUT * 1000)
+        page = context.new_page()
+        guard.watch(page)
+        yield page
+        context.close()
+
+
+def open_notebook(page, lab, name: str) -> str:
+    page.goto(f"{lab.url}lab/tree/{name}?token={lab.token}")
+    panel = lab_active_panel(page, name)
+    lab_kernel_idle(page)
+    return panel
+
+
+def close_current_tab(page) -> None:
+    """Close the notebook's tab; a "save your work?" dialog means the model was dirty."""
+    page.keyboard.press("Alt+w")
+    time.sleep(1.0)
+    dialogs = page.locator(".jp-Dialog").all_inner_texts()
+    assert not dialogs, f"closing the notebook asked: {dialogs}"
+
+
+def test_opening_and_closing_a_notebook_writes_nothing(repo, lab, page):
+    name = "01_response_rates.ipynb"
+    before = (repo / "notebooks" / name).read_bytes()
+    open_notebook(page, lab, name)
+    time.sleep(5)  # more than two autosave intervals: a dirty model would be written by now
+    close_current_tab(page)
+    after = (repo / "notebooks" / name).read_bytes()
+    assert after == before, "JupyterLab rewrote the notebook on opening it:\n" + _json_diff(before, after)
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_running_a_notebook_leaves_nothing_to_commit(repo, lab, page):
+    name = "05_safety.ipynb"
+    path = repo / "notebooks" / name
+    before = path.read_bytes()
+    panel = open_notebook(page, lab, name)
+    lab_run_all(page, panel)
+    page.keyboard.press("Control+s")
+    bs.poll(lambda: _outputs(path) > 0, 30, "the outputs to be saved to disk", page=page)
+    close_current_tab(page)
+    assert path.read_bytes() != before, "the run saved nothing, so this test would prove nothing"
+    git(repo, "add", "-A")
+    staged = git(repo, "diff", "--cached", "--stat")
+    assert staged == "", f"running {name} left changes to commit:\n{staged}"
+    assert git(repo, "status", "--porcelain") == ""
+    committed = json.loads(git(repo, "show", f"HEAD:notebooks/{name}"))
+    assert all(not cell.get("outputs") for cell in committed["cells"])
+
+
+def _outputs(path) -> int:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:  # caught mid-write
+        return 0
+    return sum(len(cell.get("outputs", [])) for cell in nb["cells"])
+
+
+def _json_diff(before: bytes, after: bytes) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        before.decode("utf-8").splitlines(), after.decode("utf-8").splitlines(), "committed", "after", lineterm=""
+    )
+    return "\n".join(list(lines)[:60])
