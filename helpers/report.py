@@ -4,7 +4,8 @@
 one or more named parameter sets, and writes for every run the executed
 notebook and a self-contained HTML report into ``reports/``. The HTML needs no
 kernel and no network: charts are drawn by the Vega bundle from vl-convert,
-included once per file.
+included once per file. ``--format png`` and ``--format svg`` add slide images of
+every chart (``<out>/<run>/chart-N.png|svg``) to the HTML report, never instead of it.
 
 Examples::
 
@@ -12,7 +13,7 @@ Examples::
     python -m helpers.report --list                       # notebooks, parameters, accepted values
     python -m helpers.report 01 -p condition fibromyalgia
     python -m helpers.report --params-file reports.example.yaml --set fibromyalgia_handout
-    python -m helpers.report 02 03 --jobs 2 --format html --format png --out handouts/
+    python -m helpers.report 02 03 --jobs 2 --format png --out handouts/    # HTML and slide images
 
 The parts live in three modules, all importable from here: ``helpers.runplan``
 (what runs, checked before anything runs), ``helpers.runner`` and ``helpers.pool``
@@ -385,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="formats",
         choices=FORMATS,
-        help="html (default), png or svg; png/svg also export every chart to <out>/<run>/chart-N.*",
+        help="png or svg (repeatable): slide images of every chart in <out>/<run>/chart-N.png|svg, "
+        "in addition to the HTML report, which is always written (html is accepted and adds nothing)",
     )
     parser.add_argument("--show-code", action="store_true", help="include code cells in the HTML")
     parser.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: no limit)")

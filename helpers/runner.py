@@ -216,9 +216,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
         commit()
         os.replace(tmp_nb, task.path(".ipynb"))
         result.outputs.append(str(task.path(".ipynb")))
-        if "html" in task.formats:
-            _write_atomic(task.path(".html"), page)
-            result.outputs.append(str(task.path(".html")))
+        _write_atomic(task.path(".html"), page)  # always: --format png/svg add images, never replace the report
+        result.outputs.append(str(task.path(".html")))
         if exports:
             task.chart_dir.mkdir(exist_ok=True)
             for path, content in exports.items():

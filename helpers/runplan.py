@@ -67,7 +67,7 @@ class RunTask:
     run_name: str
     params: dict[str, Any]
     out_dir: str
-    formats: tuple[str, ...] = ("html",)
+    formats: tuple[str, ...] = ("html",)  # always holds "html"; "png"/"svg" add slide images
     show_code: bool = False
     timeout: int | None = None
     runtime_file: str | None = None
@@ -199,6 +199,7 @@ def plan_runs(
     ``notebooks`` when those are given. Without sets every chosen notebook runs
     once with its defaults. ``overrides`` (``-p``) apply on top, to each
     notebook that takes that parameter; strings are parsed per parameter type.
+    ``formats`` adds slide images ("png", "svg") to the HTML report, which every run writes.
     All problems are collected into one error so a teacher fixes them in one go.
     """
     notebook_dir = Path(notebook_dir)
@@ -297,7 +298,7 @@ def plan_runs(
                 run_name,
                 checked,
                 str(out_dir),
-                tuple(dict.fromkeys(formats)) or ("html",),
+                tuple(dict.fromkeys(("html", *formats))),  # the HTML report always; images come in addition
                 show_code,
                 timeout,
             )
