@@ -5,7 +5,9 @@ one or more named parameter sets, and writes for every run the executed
 notebook and a self-contained HTML report into ``reports/``. The HTML needs no
 kernel and no network: charts are drawn by the Vega bundle from vl-convert,
 included once per file. ``--format png`` and ``--format svg`` add slide images of
-every chart (``<out>/<run>/chart-N.png|svg``) to the HTML report, never instead of it.
+every chart (``<out>/<run>/chart-N.png|svg``) to the HTML report, never instead of it;
+an image prints its sources and the educational-use note under the chart, since
+nobody can hover or click a slide.
 
 Examples::
 
@@ -63,6 +65,7 @@ from helpers.params import NOTEBOOKS, ParameterError
 from helpers.pool import RunInterrupted
 from helpers.render.page import CSS as PAGE_CSS
 from helpers.render.page import VIEW_MIME, view_html, view_js
+from helpers.render.printed import print_spec, with_row_sources
 from helpers.runner import (  # noqa: F401 - the runner's public names, importable from here as before
     REPORT_ENV,
     execute_run,
@@ -213,7 +216,8 @@ def _output_html(output: Any, charts: list[dict], show_code: bool) -> str:
     data = output.get("data", {})
     if VIEW_MIME in data:
         payload = json.loads(json.dumps(data[VIEW_MIME]))
-        charts.append(payload["spec"])
+        keep = set(payload["initial_ids"])  # a slide names the documents of the rows it starts with
+        charts.append(with_row_sources(payload["spec"], (r for r in payload["rows"] if r.get("id") in keep)))
         return view_html(payload, len(charts))
     vegalite = next((mime for mime in data if VEGALITE_MIME.match(mime)), None)
     if vegalite:
@@ -341,10 +345,15 @@ def _write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def export_chart(spec_dict: dict, fmt: str) -> str | bytes:
-    """One Vega-Lite spec as PNG bytes or SVG text, drawn by vl-convert (no browser, no network)."""
+    """One Vega-Lite spec as a slide image, PNG bytes or SVG text, drawn by vl-convert (no browser, no network).
+
+    The image is the spec's print variant (:func:`helpers.render.printed.print_spec`): no "hover"
+    or "click" hints, and the sources and the educational-use note printed under the chart.
+    """
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
+    spec_dict = print_spec(spec_dict)
     version = vl_version_for_vl_convert()
     if fmt == "png":
         return vlc.vegalite_to_png(json.dumps(spec_dict), vl_version=version, scale=2)

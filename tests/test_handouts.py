@@ -1,11 +1,13 @@
-"""Handouts: the HTML report always, with slide images when asked for.
+"""Handouts: slide images made for print and the HTML report always.
 
-The slow tests (marked ``notebooks``) run ``python -m helpers.report 00 01 08 --format png``
-into one folder, as a teacher would.
+The fast tests draw every view's slide image with vl-convert (SVG). The slow ones (marked
+``notebooks``) run ``python -m helpers.report 00 01 08 --format png`` into one folder, as a teacher would.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import subprocess
@@ -15,9 +17,93 @@ from pathlib import Path
 import pytest
 from test_report import PNG_SIGNATURE
 
-from helpers import report
+from helpers import DISCLAIMER, report
+from helpers.render.printed import print_spec, with_row_sources
+from helpers.views import BUILDERS, view
 
 ROOT = Path(__file__).resolve().parent.parent
+HINT = re.compile(r"hover|click", re.IGNORECASE)
+
+
+def svg_text(svg: str) -> str:
+    """The words an SVG shows (its <text> elements, lines joined), for checks that ignore wrapping."""
+    words = re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", " ".join(words))))
+
+
+def footer(spec: dict) -> str:
+    """The printed line under a print spec's chart: its source lines and the note, as one text."""
+    title = spec["title"]
+    return " ".join([*title["text"], title["subtitle"]])
+
+
+# --- slide images: no hover or click, the sources in print -------------------------------------
+
+
+@pytest.mark.parametrize("notebook", list(BUILDERS))
+def test_a_slide_image_has_no_hover_or_click_and_prints_its_sources(notebook):
+    the_view = view(notebook)
+    svg = report.export_chart(the_view.spec(), "svg")
+    assert svg.lstrip().startswith("<svg")
+    assert not HINT.search(svg), HINT.search(svg) and svg[HINT.search(svg).start() - 200 :][:300]
+    shown = svg_text(svg)
+    assert "Source" in shown and DISCLAIMER in shown
+    for source_id in sorted(set(the_view.rows["source_id"].dropna().astype(str))):
+        assert f"{source_id} · " in shown, f"source {source_id} of the view's rows is not printed"
+
+
+def test_the_page_spec_keeps_its_hints_and_the_print_spec_drops_them():
+    spec = view("01_response_rates").spec(bind=True)
+    assert "Click a mark for its source." in json.dumps(spec)  # the live page still tells readers to click
+    printed = print_spec(spec)
+    assert not HINT.search(json.dumps({k: v for k, v in printed.items() if k != "datasets"}))
+    assert printed["vconcat"][0]["title"]["subtitle"] == (
+        "Filled circles: stated flatly. Hollow diamonds and dashed intervals: hedged (about, up to, more than...)."
+    )
+    assert spec["datasets"] == printed["datasets"], "the rows are printed as they are"
+
+
+def test_print_spec_drops_hints_tooltips_bindings_and_unused_selections():
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "datasets": {"d": [{"id": "a", "x": 1, "source_id": "001", "source_label": "001 · Health Rising"}]},
+        "data": {"name": "d"},
+        "params": [
+            {"name": "pick", "select": {"type": "point", "on": "click"}, "views": ["v"]},
+            {"name": "keep", "select": {"type": "point"}, "views": ["v"]},
+            {"name": "n", "value": 1, "bind": {"input": "range"}},
+        ],
+        "name": "v",
+        "mark": {"type": "point", "tooltip": True},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative"},
+            "tooltip": [{"field": "id"}],
+            "opacity": {"condition": {"param": "keep", "value": 1}, "value": 0.3},
+        },
+        "title": {
+            "text": "Bands",
+            "subtitle": ["Grey bands: ranges (click one for its source); dashed: the threshold.", "Tap a bar."],
+        },
+    }
+    printed = print_spec(spec)
+    body = printed["vconcat"][0]
+    assert body["title"]["subtitle"] == ["Grey bands: ranges; dashed: the threshold."]
+    assert "tooltip" not in body["encoding"] and "tooltip" not in body["mark"]
+    assert [p["name"] for p in printed["params"]] == ["keep", "n"], "a selection the chart refers to stays"
+    assert "bind" not in printed["params"][1]
+    assert footer(printed) == f"Source: 001 · Health Rising. {DISCLAIMER}"
+    assert printed["title"]["orient"] == "bottom"
+
+
+def test_a_slide_names_the_documents_of_the_rows_it_starts_with():
+    the_view = view("01_response_rates")
+    values = the_view.validate({"condition": "fibromyalgia"})
+    rows = the_view.filter(values).to_dict("records")
+    expected = {str(r["source_id"]) for r in rows}
+    assert expected and expected < set(the_view.rows["source_id"].astype(str)), "the filter must drop a source"
+    printed = footer(print_spec(with_row_sources(the_view.spec(values), rows)))
+    for source_id in set(the_view.rows["source_id"].astype(str)):
+        assert (f"{source_id} · " in printed) == (source_id in expected), (source_id, printed)
 
 
 # --- a real run: python -m helpers.report 00 01 08 --format png --------------------------------
