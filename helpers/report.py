@@ -60,12 +60,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from helpers import EDUCATIONAL_NOTE
+from helpers import DISCLAIMER, EDUCATIONAL_NOTE
 from helpers.params import NOTEBOOKS, ParameterError
 from helpers.pool import RunInterrupted
 from helpers.render.page import CSS as PAGE_CSS
 from helpers.render.page import VIEW_MIME, view_html, view_js
 from helpers.render.printed import print_spec, with_row_sources
+from helpers.render.report_text import split_disclaimer
 from helpers.runner import (  # noqa: F401 - the runner's public names, importable from here as before
     REPORT_ENV,
     execute_run,
@@ -143,6 +144,7 @@ _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
        max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem; color: #1a1a1a; }
 .educational-note { border-left: 4px solid #b45309; background: #fff7ed; padding: .6rem 1rem; margin: 0 0 1rem; }
+.educational-note p { margin: 0; }
 table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; }
@@ -186,6 +188,18 @@ def _markdown(source: str) -> str:
     from nbconvert.filters.markdown import markdown2html
 
     return markdown2html(source)
+
+
+def _banner(note: str | None) -> str:
+    """The page's one disclaimer: the notebook's own quote (markdown, after its first sentence) or the suite's."""
+    clinician = "Anyone considering treatment should talk to a qualified clinician."
+    body = _markdown(note).strip() if note else f"<p>{html.escape(EDUCATIONAL_NOTE.removeprefix(DISCLAIMER))}</p>"
+    lead = f"<strong>{html.escape(DISCLAIMER)}</strong>"
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:  # one paragraph: run on
+        body = f"<p>{lead} {body[3:-4].strip()} {clinician}</p>"
+    else:
+        body = f"<p>{lead}</p>\n{body}\n<p>{clinician}</p>"
+    return f'<div class="educational-note" role="note">{body}</div>'
 
 
 def _title(nb: Any, fallback: str) -> str:
@@ -264,13 +278,18 @@ def notebook_html(
     becomes ``<div id="chart-N">`` drawn by the vl-convert Vega bundle, which is
     included once (and only when there is a chart). Nothing is fetched over the network.
     ``runtime`` is that bundle's code; by default it is read from :func:`runtime_file`.
+    The disclaimer is said once, in the banner: the notebook's own disclaimer quote moves
+    there (see ``helpers.render.report_text``).
     """
     charts: list[dict] = []
     parts: list[str] = []
+    note: str | None = None  # the notebook's disclaimer quote, after its first sentence
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if cell.cell_type == "markdown":
-            parts.append(f'<section class="markdown">{_markdown(_text(cell.source))}</section>')
+            source, quoted = split_disclaimer(_text(cell.source))
+            note = quoted if note is None else note
+            parts.append(f'<section class="markdown">{_markdown(source)}</section>')
         elif cell.cell_type == "code":
             if show_code and _text(cell.source).strip():
                 label = " (parameters)" if _INJECTED_TAG in tags else ""
@@ -309,8 +328,7 @@ def notebook_html(
 <style>{_CSS}{PAGE_CSS}</style>
 </head>
 <body>
-<p class="educational-note" role="note"><strong>{html.escape(EDUCATIONAL_NOTE)}</strong>
-Anyone considering treatment should talk to a qualified clinician.</p>
+{_banner(note)}
 {banner}
 <main>
 {chr(10).join(parts)}

@@ -1,7 +1,8 @@
-"""Handouts: slide images made for print and the HTML report always.
+"""Handouts: slide images made for print, the HTML report always, one disclaimer a page.
 
-The fast tests draw every view's slide image with vl-convert (SVG). The slow ones (marked
-``notebooks``) run ``python -m helpers.report 00 01 08 --format png`` into one folder, as a teacher would.
+The fast tests draw every view's slide image with vl-convert (SVG) and check how the report moves
+the notebooks' disclaimer into its banner. The slow ones (marked ``notebooks``) run
+``python -m helpers.report 00 01 08 --format png`` into one folder, as a teacher would.
 """
 
 from __future__ import annotations
@@ -14,15 +15,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from test_report import PNG_SIGNATURE
 
 from helpers import DISCLAIMER, report
 from helpers.render.printed import print_spec, with_row_sources
+from helpers.render.report_text import split_disclaimer
 from helpers.views import BUILDERS, view
 
 ROOT = Path(__file__).resolve().parent.parent
 HINT = re.compile(r"hover|click", re.IGNORECASE)
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no <head>, no <script>/<style> contents, no <noscript> (not shown while
+    scripts run, and the page's charts need them), no tags; whitespace collapsed."""
+    page = re.sub(r"<(head|script|style|noscript)\b[^>]*>.*?</\1>", " ", page, flags=re.S | re.I)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 def svg_text(svg: str) -> str:
@@ -106,6 +116,24 @@ def test_a_slide_names_the_documents_of_the_rows_it_starts_with():
         assert (f"{source_id} · " in printed) == (source_id in expected), (source_id, printed)
 
 
+# --- the report's text: one disclaimer -------------------------------------------------------
+
+
+def first_cell(notebook: str) -> str:
+    return nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4).cells[0].source
+
+
+def test_the_disclaimer_quote_leaves_the_text_for_the_banner():
+    text, rest = split_disclaimer(first_cell("01_response_rates"))
+    assert DISCLAIMER not in text and text.startswith("# 01 · Response rates and outcomes")
+    assert "How many patients respond" in text
+    assert rest.startswith("These are figures as five web articles state them")
+    text, rest = split_disclaimer(first_cell("08_pk_simulator"))
+    assert DISCLAIMER not in text and "## The model" in text
+    assert rest.startswith("**This is not a dosing tool.** The curves come from a textbook model")
+    assert split_disclaimer("# Title\n\n> A quote.\n\nText.") == ("# Title\n\n> A quote.\n\nText.", None)
+
+
 # --- a real run: python -m helpers.report 00 01 08 --format png --------------------------------
 
 
@@ -134,3 +162,18 @@ def test_format_png_writes_the_html_report_and_the_slide_images(handout_run):
     assert (out / "00_start_here__default.html").is_file()
     assert not (out / "00_start_here__default").exists(), "a notebook without charts has no image folder"
     assert not list(out.rglob("*.svg")), "only the formats asked for"
+
+
+@pytest.mark.notebooks
+def test_each_report_says_the_disclaimer_once_in_its_banner(handout_run):
+    out, _ = handout_run
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 3
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        text = visible_text(page)
+        assert text.lower().count(DISCLAIMER.lower().rstrip(".")) == 1, (path.name, text[:600])
+        banner = re.search(r'<div class="educational-note" role="note">(.*?)</div>', page, re.S)
+        assert banner and DISCLAIMER in banner[1] and page.index(banner[0]) < page.index("<main>")
+    banner = visible_text((out / "08_pk_simulator__default.html").read_text(encoding="utf-8"))
+    assert "This is not a dosing tool." in banner, "08's own warning stays, in the banner"
