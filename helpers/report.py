@@ -66,7 +66,7 @@ from helpers.pool import RunInterrupted
 from helpers.render.page import CSS as PAGE_CSS
 from helpers.render.page import VIEW_MIME, view_html, view_js
 from helpers.render.printed import print_spec, with_row_sources
-from helpers.render.report_text import split_disclaimer
+from helpers.render.report_text import link_notebooks, split_disclaimer
 from helpers.runner import (  # noqa: F401 - the runner's public names, importable from here as before
     REPORT_ENV,
     execute_run,
@@ -271,6 +271,8 @@ def notebook_html(
     run_date: datetime | None = None,
     failed: str | None = None,
     runtime: str | None = None,
+    reports: Mapping[str, str] | None = None,
+    notebook_dir: Path = NOTEBOOK_DIR,
 ) -> tuple[str, list[dict]]:
     """A self-contained HTML report of an executed notebook, and its Vega-Lite specs in order.
 
@@ -279,7 +281,8 @@ def notebook_html(
     included once (and only when there is a chart). Nothing is fetched over the network.
     ``runtime`` is that bundle's code; by default it is read from :func:`runtime_file`.
     The disclaimer is said once, in the banner: the notebook's own disclaimer quote moves
-    there (see ``helpers.render.report_text``).
+    there. Links to notebooks lead to ``reports[name]`` (a report file beside this one) or
+    become text naming the notebook in ``notebook_dir`` (see ``helpers.render.report_text``).
     """
     charts: list[dict] = []
     parts: list[str] = []
@@ -306,6 +309,7 @@ def notebook_html(
     )
     params_html = f"<table>{rows}</table>" if rows else "<p>This notebook takes no parameters.</p>"
     banner = f'<pre class="error">This run FAILED: {html.escape(failed)}</pre>' if failed else ""
+    main = link_notebooks("\n".join(parts), reports or {}, notebook_dir, ROOT)
     scripts = drawn = ""
     if charts:
         drawn = " Charts are drawn offline by the Vega library included in this file."
@@ -331,7 +335,7 @@ def notebook_html(
 {_banner(note)}
 {banner}
 <main>
-{chr(10).join(parts)}
+{main}
 </main>
 <footer>
 <p>Notebook <code>{html.escape(notebook)}</code>, parameter set <code>{html.escape(set_name)}</code>,

@@ -189,6 +189,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
                         show_code=True,
                         failed=error,
                         runtime=runtime,
+                        reports=task.report_links(),
+                        notebook_dir=Path(task.source).parent,
                     )
                     _write_atomic(failed_html, page)
                     result.outputs.append(str(failed_html))
@@ -205,6 +207,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
             params=task.params,
             show_code=task.show_code,
             runtime=runtime,
+            reports=task.report_links(),
+            notebook_dir=Path(task.source).parent,
         )
         exports = {
             task.chart_dir / f"chart-{n}.{fmt}": export_chart(chart, fmt)
@@ -417,7 +421,7 @@ def worker_main(argv: Sequence[str]) -> int:
             if message.get("stop"):
                 break
             fields = message["task"]
-            task = RunTask(**{**fields, "formats": tuple(fields["formats"])})
+            task = RunTask(**{**fields, "formats": tuple(fields["formats"]), "batch": tuple(fields["batch"])})
 
             def gate(run_name: str = task.run_name) -> bool:
                 """Ask the parent before writing any output; a stopping parent never answers."""

@@ -1,7 +1,7 @@
-"""Handouts: slide images made for print, the HTML report always, one disclaimer a page.
+"""Handouts: slide images made for print, the HTML report always, one disclaimer a page, links between reports.
 
-The fast tests draw every view's slide image with vl-convert (SVG) and check how the report moves
-the notebooks' disclaimer into its banner. The slow ones (marked ``notebooks``) run
+The fast tests draw every view's slide image with vl-convert (SVG) and check the report's text
+rewriting on the notebooks' own markdown. The slow ones (marked ``notebooks``) run
 ``python -m helpers.report 00 01 08 --format png`` into one folder, as a teacher would.
 """
 
@@ -21,7 +21,7 @@ from test_report import PNG_SIGNATURE
 
 from helpers import DISCLAIMER, report
 from helpers.render.printed import print_spec, with_row_sources
-from helpers.render.report_text import split_disclaimer
+from helpers.render.report_text import link_notebooks, split_disclaimer
 from helpers.views import BUILDERS, view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def test_a_slide_names_the_documents_of_the_rows_it_starts_with():
         assert (f"{source_id} · " in printed) == (source_id in expected), (source_id, printed)
 
 
-# --- the report's text: one disclaimer -------------------------------------------------------
+# --- the report's text: one disclaimer, no dead links ------------------------------------------
 
 
 def first_cell(notebook: str) -> str:
@@ -132,6 +132,31 @@ def test_the_disclaimer_quote_leaves_the_text_for_the_banner():
     assert DISCLAIMER not in text and "## The model" in text
     assert rest.startswith("**This is not a dosing tool.** The curves come from a textbook model")
     assert split_disclaimer("# Title\n\n> A quote.\n\nText.") == ("# Title\n\n> A quote.\n\nText.", None)
+
+
+def test_notebook_links_lead_to_reports_or_name_the_notebook():
+    fragment = (
+        '<a href="01_response_rates.ipynb#Discussion">01</a> <a href="02_relapse_timeline.ipynb">02 relapse</a> '
+        '<a href="https://example.org/x.ipynb">elsewhere</a>'
+    )
+    out = link_notebooks(fragment, {"01_response_rates": "01_response_rates__class.html"}, ROOT / "notebooks", ROOT)
+    assert '<a href="01_response_rates__class.html#Discussion">01</a>' in out
+    assert "02 relapse (open <code>notebooks/02_relapse_timeline.ipynb</code> in JupyterLab)" in out
+    assert 'href="02_relapse_timeline' not in out
+    assert '<a href="https://example.org/x.ipynb">elsewhere</a>' in out, "web addresses are not ours to change"
+
+
+def test_a_link_prefers_the_same_set_then_the_default_run(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("02_relapse_timeline__default", "02_relapse_timeline__aaa", "03_prevalence__zzz.FAILED"):
+        (out / f"{name}.html").write_text("old report", encoding="utf-8")
+    sets = {"class": {"00": {}, "01": {"condition": "fibromyalgia"}}, "default": {"01": {}}}
+    tasks = report.plan_runs(None, sets, out)
+    links = next(t for t in tasks if t.notebook == "00_start_here").report_links()
+    assert links["01_response_rates"] == "01_response_rates__class.html"  # this batch, the same set
+    assert links["02_relapse_timeline"] == "02_relapse_timeline__default.html"  # in the folder, the default run
+    assert "03_prevalence" not in links, "a failed run's page is not a report to link to"
 
 
 # --- a real run: python -m helpers.report 00 01 08 --format png --------------------------------
@@ -177,3 +202,16 @@ def test_each_report_says_the_disclaimer_once_in_its_banner(handout_run):
         assert banner and DISCLAIMER in banner[1] and page.index(banner[0]) < page.index("<main>")
     banner = visible_text((out / "08_pk_simulator__default.html").read_text(encoding="utf-8"))
     assert "This is not a dosing tool." in banner, "08's own warning stays, in the banner"
+
+
+@pytest.mark.notebooks
+def test_reports_link_to_their_sibling_reports(handout_run):
+    out, _ = handout_run
+    start = (out / "00_start_here__default.html").read_text(encoding="utf-8")
+    assert '<a href="01_response_rates__default.html">01 response rates</a>' in start
+    assert (out / "01_response_rates__default.html").is_file()
+    assert '<a href="08_pk_simulator__default.html">' in start
+    assert "02 relapse timeline (open notebooks/02_relapse_timeline.ipynb in JupyterLab)" in visible_text(start)
+    for path in out.glob("*.html"):
+        hrefs = re.findall(r'\bhref="([^"]*)"', path.read_text(encoding="utf-8"))
+        assert not [h for h in hrefs if h.split("#")[0].endswith(".ipynb")], path.name
