@@ -6,8 +6,9 @@ The package's names are imported on first use, so ``python -m helpers.provenance
 runs with the standard library alone.
 """
 
+DISCLAIMER = "Educational use only, not medical advice."  # the sentence every page and image carries
 EDUCATIONAL_NOTE = (
-    "Educational use only, not medical advice. The figures are what five web articles say "
+    f"{DISCLAIMER} The figures are what five web articles say "
     "(a clinic's marketing page, patient-advocacy blogs, a naturopath's article, a wellness "
     "centre's post); they are not checked against the studies. Doses and routes shown here "
     "are not recommendations."
@@ -20,7 +21,7 @@ from helpers import _lazy_iri  # noqa: E402 - after the constant, before anythin
 
 _lazy_iri.install()
 
-__all__ = ["EDUCATIONAL_NOTE", "EvidenceValidationError", "load", "load_all", "where", "with_sources"]
+__all__ = ["DISCLAIMER", "EDUCATIONAL_NOTE", "EvidenceValidationError", "load", "load_all", "where", "with_sources"]
 
 
 def __getattr__(name):

@@ -309,7 +309,7 @@ def _last_result(worker: _Worker) -> RunResult | None:
 
 def _committed(task: RunTask, since_ns: int) -> RunResult | None:
     """The run as completed when every output it writes was replaced after ``since_ns``, else None."""
-    outputs = [task.path(".ipynb")] + ([task.path(".html")] if "html" in task.formats else [])
+    outputs = [task.path(".ipynb"), task.path(".html")]
     try:
         if all(path.stat().st_mtime_ns >= since_ns for path in outputs):
             result = RunResult(task.notebook, task.set_name, task.run_name, task.params, "ok", 0.0)

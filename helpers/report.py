@@ -4,7 +4,10 @@
 one or more named parameter sets, and writes for every run the executed
 notebook and a self-contained HTML report into ``reports/``. The HTML needs no
 kernel and no network: charts are drawn by the Vega bundle from vl-convert,
-included once per file.
+included once per file. ``--format png`` and ``--format svg`` add slide images of
+every chart (``<out>/<run>/chart-N.png|svg``) to the HTML report, never instead of it;
+an image prints its sources and the educational-use note under the chart, since
+nobody can hover or click a slide.
 
 Examples::
 
@@ -12,7 +15,7 @@ Examples::
     python -m helpers.report --list                       # notebooks, parameters, accepted values
     python -m helpers.report 01 -p condition fibromyalgia
     python -m helpers.report --params-file reports.example.yaml --set fibromyalgia_handout
-    python -m helpers.report 02 03 --jobs 2 --format html --format png --out handouts/
+    python -m helpers.report 02 03 --jobs 2 --format png --out handouts/    # HTML and slide images
 
 The parts live in three modules, all importable from here: ``helpers.runplan``
 (what runs, checked before anything runs), ``helpers.runner`` and ``helpers.pool``
@@ -57,11 +60,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from helpers import EDUCATIONAL_NOTE
+from helpers import DISCLAIMER, EDUCATIONAL_NOTE
 from helpers.params import NOTEBOOKS, ParameterError
 from helpers.pool import RunInterrupted
 from helpers.render.page import CSS as PAGE_CSS
 from helpers.render.page import VIEW_MIME, view_html, view_js
+from helpers.render.printed import print_spec, with_row_sources
+from helpers.render.report_text import link_notebooks, split_disclaimer
 from helpers.runner import (  # noqa: F401 - the runner's public names, importable from here as before
     REPORT_ENV,
     execute_run,
@@ -139,6 +144,7 @@ _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
        max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem; color: #1a1a1a; }
 .educational-note { border-left: 4px solid #b45309; background: #fff7ed; padding: .6rem 1rem; margin: 0 0 1rem; }
+.educational-note p { margin: 0; }
 table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; }
@@ -184,6 +190,18 @@ def _markdown(source: str) -> str:
     return markdown2html(source)
 
 
+def _banner(note: str | None) -> str:
+    """The page's one disclaimer: the notebook's own quote (markdown, after its first sentence) or the suite's."""
+    clinician = "Anyone considering treatment should talk to a qualified clinician."
+    body = _markdown(note).strip() if note else f"<p>{html.escape(EDUCATIONAL_NOTE.removeprefix(DISCLAIMER))}</p>"
+    lead = f"<strong>{html.escape(DISCLAIMER)}</strong>"
+    if body.startswith("<p>") and body.endswith("</p>") and body.count("<p>") == 1:  # one paragraph: run on
+        body = f"<p>{lead} {body[3:-4].strip()} {clinician}</p>"
+    else:
+        body = f"<p>{lead}</p>\n{body}\n<p>{clinician}</p>"
+    return f'<div class="educational-note" role="note">{body}</div>'
+
+
 def _title(nb: Any, fallback: str) -> str:
     """The notebook's first heading, without the ``#``."""
     for cell in nb.cells:
@@ -212,7 +230,8 @@ def _output_html(output: Any, charts: list[dict], show_code: bool) -> str:
     data = output.get("data", {})
     if VIEW_MIME in data:
         payload = json.loads(json.dumps(data[VIEW_MIME]))
-        charts.append(payload["spec"])
+        keep = set(payload["initial_ids"])  # a slide names the documents of the rows it starts with
+        charts.append(with_row_sources(payload["spec"], (r for r in payload["rows"] if r.get("id") in keep)))
         return view_html(payload, len(charts))
     vegalite = next((mime for mime in data if VEGALITE_MIME.match(mime)), None)
     if vegalite:
@@ -252,6 +271,8 @@ def notebook_html(
     run_date: datetime | None = None,
     failed: str | None = None,
     runtime: str | None = None,
+    reports: Mapping[str, str] | None = None,
+    notebook_dir: Path = NOTEBOOK_DIR,
 ) -> tuple[str, list[dict]]:
     """A self-contained HTML report of an executed notebook, and its Vega-Lite specs in order.
 
@@ -259,13 +280,19 @@ def notebook_html(
     becomes ``<div id="chart-N">`` drawn by the vl-convert Vega bundle, which is
     included once (and only when there is a chart). Nothing is fetched over the network.
     ``runtime`` is that bundle's code; by default it is read from :func:`runtime_file`.
+    The disclaimer is said once, in the banner: the notebook's own disclaimer quote moves
+    there. Links to notebooks lead to ``reports[name]`` (a report file beside this one) or
+    become text naming the notebook in ``notebook_dir`` (see ``helpers.render.report_text``).
     """
     charts: list[dict] = []
     parts: list[str] = []
+    note: str | None = None  # the notebook's disclaimer quote, after its first sentence
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if cell.cell_type == "markdown":
-            parts.append(f'<section class="markdown">{_markdown(_text(cell.source))}</section>')
+            source, quoted = split_disclaimer(_text(cell.source))
+            note = quoted if note is None else note
+            parts.append(f'<section class="markdown">{_markdown(source)}</section>')
         elif cell.cell_type == "code":
             if show_code and _text(cell.source).strip():
                 label = " (parameters)" if _INJECTED_TAG in tags else ""
@@ -282,6 +309,7 @@ def notebook_html(
     )
     params_html = f"<table>{rows}</table>" if rows else "<p>This notebook takes no parameters.</p>"
     banner = f'<pre class="error">This run FAILED: {html.escape(failed)}</pre>' if failed else ""
+    main = link_notebooks("\n".join(parts), reports or {}, notebook_dir, ROOT)
     scripts = drawn = ""
     if charts:
         drawn = " Charts are drawn offline by the Vega library included in this file."
@@ -304,11 +332,10 @@ def notebook_html(
 <style>{_CSS}{PAGE_CSS}</style>
 </head>
 <body>
-<p class="educational-note" role="note"><strong>{html.escape(EDUCATIONAL_NOTE)}</strong>
-Anyone considering treatment should talk to a qualified clinician.</p>
+{_banner(note)}
 {banner}
 <main>
-{chr(10).join(parts)}
+{main}
 </main>
 <footer>
 <p>Notebook <code>{html.escape(notebook)}</code>, parameter set <code>{html.escape(set_name)}</code>,
@@ -340,10 +367,15 @@ def _write_atomic(path: Path, content: str | bytes) -> None:
 
 
 def export_chart(spec_dict: dict, fmt: str) -> str | bytes:
-    """One Vega-Lite spec as PNG bytes or SVG text, drawn by vl-convert (no browser, no network)."""
+    """One Vega-Lite spec as a slide image, PNG bytes or SVG text, drawn by vl-convert (no browser, no network).
+
+    The image is the spec's print variant (:func:`helpers.render.printed.print_spec`): no "hover"
+    or "click" hints, and the sources and the educational-use note printed under the chart.
+    """
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
+    spec_dict = print_spec(spec_dict)
     version = vl_version_for_vl_convert()
     if fmt == "png":
         return vlc.vegalite_to_png(json.dumps(spec_dict), vl_version=version, scale=2)
@@ -385,7 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         dest="formats",
         choices=FORMATS,
-        help="html (default), png or svg; png/svg also export every chart to <out>/<run>/chart-N.*",
+        help="png or svg (repeatable): slide images of every chart in <out>/<run>/chart-N.png|svg, "
+        "in addition to the HTML report, which is always written (html is accepted and adds nothing)",
     )
     parser.add_argument("--show-code", action="store_true", help="include code cells in the HTML")
     parser.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: no limit)")

@@ -189,6 +189,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
                         show_code=True,
                         failed=error,
                         runtime=runtime,
+                        reports=task.report_links(),
+                        notebook_dir=Path(task.source).parent,
                     )
                     _write_atomic(failed_html, page)
                     result.outputs.append(str(failed_html))
@@ -205,6 +207,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
             params=task.params,
             show_code=task.show_code,
             runtime=runtime,
+            reports=task.report_links(),
+            notebook_dir=Path(task.source).parent,
         )
         exports = {
             task.chart_dir / f"chart-{n}.{fmt}": export_chart(chart, fmt)
@@ -216,9 +220,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
         commit()
         os.replace(tmp_nb, task.path(".ipynb"))
         result.outputs.append(str(task.path(".ipynb")))
-        if "html" in task.formats:
-            _write_atomic(task.path(".html"), page)
-            result.outputs.append(str(task.path(".html")))
+        _write_atomic(task.path(".html"), page)  # always: --format png/svg add images, never replace the report
+        result.outputs.append(str(task.path(".html")))
         if exports:
             task.chart_dir.mkdir(exist_ok=True)
             for path, content in exports.items():
@@ -418,7 +421,7 @@ def worker_main(argv: Sequence[str]) -> int:
             if message.get("stop"):
                 break
             fields = message["task"]
-            task = RunTask(**{**fields, "formats": tuple(fields["formats"])})
+            task = RunTask(**{**fields, "formats": tuple(fields["formats"]), "batch": tuple(fields["batch"])})
 
             def gate(run_name: str = task.run_name) -> bool:
                 """Ask the parent before writing any output; a stopping parent never answers."""

@@ -67,11 +67,12 @@ class RunTask:
     run_name: str
     params: dict[str, Any]
     out_dir: str
-    formats: tuple[str, ...] = ("html",)
+    formats: tuple[str, ...] = ("html",)  # always holds "html"; "png"/"svg" add slide images
     show_code: bool = False
     timeout: int | None = None
     runtime_file: str | None = None
     fresh_kernel: bool = False  # True: a new kernel for this run (--fresh-kernels), not a warm one
+    batch: tuple[str, ...] = ()  # every run name of the batch: links between reports may point to them
 
     def path(self, suffix: str) -> Path:
         """An output file of this run, e.g. ``path(".html")``."""
@@ -80,6 +81,26 @@ class RunTask:
     @property
     def chart_dir(self) -> Path:
         return Path(self.out_dir) / self.run_name
+
+    def report_links(self) -> dict[str, str]:
+        """Notebook name -> the report file beside this one that a link to that notebook opens.
+
+        Candidates are the reports this batch writes and those already in the output folder.
+        A notebook's report of the same parameter set is preferred, then its default run, then
+        the first by name.
+        """
+        own_set = self.run_name.partition("__")[2]
+        folder = Path(self.out_dir)
+        found = {p.stem for p in folder.glob("*__*.html")} if folder.is_dir() else set()
+        sets: dict[str, list[str]] = {}
+        for name in sorted(n for n in found | set(self.batch) if not n.endswith(".FAILED")):
+            notebook, _, set_name = name.partition("__")  # run names are <notebook>__<set>, both safe_name'd
+            sets.setdefault(notebook, []).append(set_name)
+        best = {
+            nb: own_set if own_set in names else DEFAULT_SET if DEFAULT_SET in names else names[0]
+            for nb, names in sets.items()
+        }
+        return {nb: f"{nb}__{set_name}.html" for nb, set_name in best.items()}
 
 
 @dataclass
@@ -199,6 +220,7 @@ def plan_runs(
     ``notebooks`` when those are given. Without sets every chosen notebook runs
     once with its defaults. ``overrides`` (``-p``) apply on top, to each
     notebook that takes that parameter; strings are parsed per parameter type.
+    ``formats`` adds slide images ("png", "svg") to the HTML report, which every run writes.
     All problems are collected into one error so a teacher fixes them in one go.
     """
     notebook_dir = Path(notebook_dir)
@@ -297,7 +319,7 @@ def plan_runs(
                 run_name,
                 checked,
                 str(out_dir),
-                tuple(dict.fromkeys(formats)) or ("html",),
+                tuple(dict.fromkeys(("html", *formats))),  # the HTML report always; images come in addition
                 show_code,
                 timeout,
             )
@@ -308,7 +330,8 @@ def plan_runs(
     if errors:
         raise ParameterError("\n".join(errors))
     out = check_out_dir(out_dir, [Path(s) for s in sources.values()], notebook_dir)
-    return [_replace(task, out_dir=str(out)) for task in tasks]  # absolute: workers run elsewhere
+    batch = tuple(task.run_name for task in tasks)
+    return [_replace(task, out_dir=str(out), batch=batch) for task in tasks]  # absolute: workers run elsewhere
 
 
 def check_out_dir(out_dir: str | Path, sources: Iterable[Path] = (), notebook_dir: Path = NOTEBOOK_DIR) -> Path:

@@ -253,7 +253,8 @@ def claims_view() -> core.View:
         table_columns=("id", "family", "evidence_kind", "qualifier", "source_label", "quote"),
         extras=(table,),
         page_notes=(
-            "Evidence kinds are the documents' own descriptions, not a verification. Educational use only, "
-            "not medical advice: no figure, dose or route here is a recommendation.",
+            # The page's banner carries the disclaimer; this note only says what the labels are.
+            "Evidence kinds are the documents' own descriptions, not a verification: no figure, dose or route "
+            "here is a recommendation.",
         ),
     )

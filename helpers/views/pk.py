@@ -420,7 +420,9 @@ def pk_view() -> core.View:
         table_columns=("id", "landmark", "value_label", "population", "evidence_kind", "source_label", "quote"),
         noun="documented ranges",
         page_notes=(
-            "Teaching model — educational use only, not medical advice. No dose, route, infusion time or "
+            # The page's banner says "Educational use only, not medical advice." once; next to the dose
+            # controls the note still says what the numbers are not.
+            "Teaching model, not a dosing tool and not medical advice: no dose, route, infusion time or "
             "concentration here is a recommendation. The curves and read-outs, the two-compartment model "
             "included, are computed in this page from average literature parameters.",
         ),
