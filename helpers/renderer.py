@@ -18,7 +18,15 @@ from altair.utils.data import limit_rows, to_values
 
 @lru_cache(maxsize=1)
 def enable_offline() -> None:
-    """Make JupyterChart and the notebook renderer load their JavaScript from vl-convert."""
+    """Make JupyterChart and the notebook renderer load their JavaScript from vl-convert.
+
+    The bundle vl-convert builds for this is the same every time (about 2 s of CPU in every
+    JupyterLab and Voilà kernel), so it is read from the disk cache once built
+    (``helpers.warmup.cache_javascript_bundles``).
+    """
+    from helpers.warmup import cache_javascript_bundles
+
+    cache_javascript_bundles()
     alt.JupyterChart.enable_offline()
     alt.renderers.enable("jupyter", offline=True)
 

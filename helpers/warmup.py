@@ -51,8 +51,9 @@ def cache_javascript_bundles() -> None:
     Every explorer calls altair's ``JupyterChart.enable_offline()``, which bundles the same
     JavaScript with vl-convert: about 2 s of CPU in every new kernel, for a result that
     depends only on its arguments and the vl-convert version. The file is kept where
-    ``helpers.report.runtime_file`` keeps the Vega bundle, written then renamed. Report and
-    test kernels only: notebooks opened in Lab or Voilà are untouched.
+    ``helpers.report.runtime_file`` keeps the Vega bundle, written then renamed. Installed in
+    report and test kernels at warm-up, and by ``helpers.renderer.enable_offline`` in every
+    JupyterLab and Voilà kernel.
     """
     try:
         from importlib.metadata import version
