@@ -21,8 +21,22 @@ def cache_home(tmp_path, monkeypatch):
 def test_every_views_spec_equals_a_fresh_build(notebook):
     """What a kernel gets (from the cache or not) is exactly what the builder makes now."""
     the_view = view(notebook)
-    fresh = json.loads(json.dumps(the_view.chart.to_dict(validate=False)))
+    fresh = speccache.stable_names(the_view.chart.to_dict(validate=False))
     assert the_view.base_spec == fresh
+
+
+def test_hashed_unit_names_are_renumbered_the_same_way_whatever_the_hash():
+    """Altair's view_<hash> names vary with pandas' display settings; the renumbered spec does not."""
+    a = {
+        "params": [{"name": "pick", "views": ["view_0123456789abcdef_0"]}],
+        "vconcat": [{"name": "view_0123456789abcdef_0"}, {"name": "view_fedcba9876543210_1"}, {"name": "rows"}],
+    }
+    b = json.loads(
+        json.dumps(a).replace("0123456789abcdef", "aaaaaaaaaaaaaaaa").replace("fedcba9876543210", "bbbbbbbbbbbbbbbb")
+    )
+    assert speccache.stable_names(a) == speccache.stable_names(b)
+    assert speccache.stable_names(a)["params"][0]["views"] == ["view_1_0"]
+    assert [u["name"] for u in speccache.stable_names(a)["vconcat"]] == ["view_1_0", "view_2_1", "rows"]
 
 
 def test_a_second_call_is_served_from_disk_and_equals_the_first(cache_home):
@@ -74,6 +88,20 @@ def test_the_key_changes_with_any_source_or_data_byte(tmp_path):
 
     shutil.rmtree(root / "helpers" / "views")
     assert speccache.key(root) != after_new_file
+
+
+def test_a_view_of_other_rows_under_the_same_notebook_gets_its_own_spec(cache_home):
+    """A view built in code from changed rows is not served the notebook's cached spec."""
+    from helpers.views import core
+
+    the_view = view("05_safety")
+    _ = the_view.base_spec
+    rows = the_view.rows.copy()
+    rows.loc[rows.index[0], "value_label"] = "a label no document gives"
+    other = core.View(the_view.notebook, the_view.title, rows, the_view.controls, the_view.build)
+    assert speccache.fingerprint(other) != speccache.fingerprint(the_view)
+    assert "a label no document gives" in json.dumps(other.base_spec)
+    assert "a label no document gives" not in json.dumps(the_view.base_spec)
 
 
 def test_older_builds_of_the_same_notebook_are_removed(cache_home):

@@ -320,7 +320,11 @@ class View:
         """
         from helpers.views import speccache
 
-        return speccache.spec(self.notebook, lambda: self.chart.to_dict(validate=False))
+        return speccache.spec(
+            self.notebook,
+            lambda: speccache.stable_names(self.chart.to_dict(validate=False)),
+            speccache.fingerprint(self),
+        )
 
     def chart_params(self) -> list[str]:
         """The control names whose params the spec declares (every control, in practice)."""
@@ -346,17 +350,11 @@ class View:
         return out
 
     def to_chart(self, values: dict[str, Any] | None = None) -> alt.TopLevelMixin:
-        """The chart with ``values`` as initial param values (JupyterChart wants a chart object)."""
-        values = self.by_signal({**self.validate({}), **(values or {})})
-        chart = self.chart.copy(deep=False)
-        params = []
-        for param in self.chart.params:
-            name = param.name if isinstance(param.name, str) else param.name.to_json().strip('"')
-            if getattr(param, "select", alt.Undefined) is alt.Undefined and name in values:
-                param = alt.VariableParameter(name=name, value=values[name])
-            params.append(param)
-        chart.params = params
-        return chart
+        """The spec with ``values`` as initial param values, as the chart object JupyterChart wants
+        (made from the cached spec: see ``speccache.spec_chart``)."""
+        from helpers.views import speccache
+
+        return speccache.spec_chart(self.spec(values))
 
     def payload(self, values: dict[str, Any]) -> dict:
         """Everything a saved page needs: the bound spec, the controls, every row, the initial selection."""

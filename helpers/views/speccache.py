@@ -12,9 +12,11 @@ turns the cache off.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
+import re
 import uuid
 from collections.abc import Callable
 from functools import cache
@@ -62,11 +64,31 @@ def folder() -> Path:
     return base / "ketamine-evidence" / "specs"
 
 
-def spec(notebook: str, build: Callable[[], dict]) -> dict:
-    """``notebook``'s spec from the cache, or ``build()`` written to it (a write that fails is only a miss)."""
+def fingerprint(view) -> str:
+    """A hash of what one View object adds to the code and data: its rows, extra tables, controls,
+    builder and title. A view built in code from other rows (a test, a user's own table) under a
+    notebook's name must not be served that notebook's spec."""
+    digest = hashlib.sha256()
+    for part in (
+        view.notebook,
+        view.title,
+        f"{view.build.__module__}.{view.build.__qualname__}",
+        repr(view.controls),
+        view.rows.to_json(orient="split", date_format="iso", default_handler=str),
+        *(e.frame.to_json(orient="split", date_format="iso", default_handler=str) for e in view.extras),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def spec(notebook: str, build: Callable[[], dict], view_key: str = "") -> dict:
+    """``notebook``'s spec from the cache, or ``build()`` written to it (a write that fails is only a miss).
+
+    ``view_key`` (see :func:`fingerprint`) tells two views of one notebook apart."""
     if not enabled():
         return build()
-    path = folder() / f"{notebook}-{_key()}.json"
+    digest = hashlib.sha256(f"{_key()}:{view_key}".encode()).hexdigest()[:24]
+    path = folder() / f"{notebook}-{digest}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -94,4 +116,46 @@ def _prune(kept: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-__all__ = ["enabled", "folder", "inputs", "key", "spec"]
+_HASHED_VIEW = re.compile(r"\bview_[0-9a-f]{16}(?![0-9a-f])")
+
+
+def stable_names(spec_dict: dict) -> dict:
+    """``spec_dict`` with Altair's hashed unit names (``view_<16 hex>``) renumbered in order of appearance.
+
+    Altair names a unit that holds a selection after a hash of ``str()`` of its data, which for a
+    DataFrame depends on pandas' display options and the terminal: the same chart got another name
+    in another process, so a cached spec would differ from a fresh build and from its snapshot.
+    """
+    names: dict[str, str] = {}
+    text = _HASHED_VIEW.sub(lambda m: names.setdefault(m.group(0), f"view_{len(names) + 1}"), json.dumps(spec_dict))
+    return json.loads(text)
+
+
+def spec_chart(spec_dict: dict):
+    """An ``alt.Chart`` that is ``spec_dict``, for ``alt.JupyterChart``: no Altair build, no re-validation.
+
+    JupyterChart reads a chart's top-level ``params`` (to make its param and selection traits) and
+    sends ``to_dict()``; building the Altair objects again for that cost 07 and 08 over a second in
+    every JupyterLab and Voilà kernel, and JupyterChart's validating ``to_dict`` up to 1.8 s more.
+    The spec was validated by the tests (every view, every option value).
+    """
+    import altair as alt
+    from altair.utils.schemapi import debug_mode
+
+    class SpecChart(alt.Chart):
+        def __init__(self, spec: dict):
+            super().__init__()
+            object.__setattr__(self, "_spec_dict", spec)
+            with debug_mode(False):  # the objects only carry names, selections and values to JupyterChart
+                self.params = [
+                    (alt.TopLevelSelectionParameter if "select" in p else alt.VariableParameter)(**p)
+                    for p in spec.get("params", [])
+                ]
+
+        def to_dict(self, *args, **kwargs) -> dict:
+            return copy.deepcopy(self._spec_dict)
+
+    return SpecChart(spec_dict)
+
+
+__all__ = ["enabled", "folder", "inputs", "key", "spec", "spec_chart", "stable_names"]
