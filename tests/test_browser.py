@@ -39,13 +39,6 @@ EXPLORER_NOTEBOOKS = [
 # concatenated into the same spec, so every app draws exactly one vega-embed.
 CHART_COUNT: dict[str, int] = {}
 
-# Voilà's own page templates link Font Awesome from cdn.jsdelivr.net (voila/templates/lab/index.html.j2
-# and base/page.html for the tree). Font Awesome 5.15.4 is already bundled in Voilà's voila.js, so
-# these links are redundant: nothing on our pages needs them. They are the ONLY non-local requests
-# tolerated anywhere; every one is still recorded in artifacts/network/.
-VOILA_TEMPLATE_CDN = re.compile(
-    r"^https://cdn\.jsdelivr\.net/npm/(@fortawesome/fontawesome-free@[^/]+|font-awesome@[^/]+)/css/[\w.-]+\.css$"
-)
 COUNT_TEXT = re.compile(r"(\d+)\s+of\s+(\d+)\s+figures match")
 SOURCE_SNIPPETS = ("explore_response_rates", "from helpers", "condition = 'all'", "# Parameters:")
 
@@ -132,10 +125,11 @@ def voila_app(browser, tmp_path_factory):
         server.stop()
 
 
-def assert_nothing_needed_was_blocked(guard: bs.NetworkGuard, tolerated: re.Pattern | None = None) -> None:
-    needed = [(kind, url) for kind, url in guard.needed() if not (tolerated and tolerated.match(url))]
+def assert_nothing_needed_was_blocked(guard: bs.NetworkGuard) -> None:
+    """No request left localhost: Voilà's pages use the project's template, which links nothing from a CDN."""
+    needed = guard.needed()
     assert not needed, "the page needed non-local resources:\n" + "\n".join(f"  {k} {u}" for k, u in needed)
-    others = [(kind, url) for kind, url in guard.blocked if not (tolerated and tolerated.match(url))]
+    others = guard.blocked
     assert not others, "the page tried to reach the network:\n" + "\n".join(f"  {k} {u}" for k, u in others)
 
 
@@ -329,7 +323,7 @@ def test_voila_response_rates_app_hides_code_and_redraws(session, voila_app):
     after = check_fibromyalgia_redraw(session, "body", before)
     session.shot("fibromyalgia")
     print(f"voila 01: drawn in {load_seconds:.1f}s; {before['marks']} -> {after['marks']} marks")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 def test_voila_query_parameters_preset_the_controls(session, voila_app):
@@ -346,7 +340,7 @@ def test_voila_query_parameters_preset_the_controls(session, voila_app):
     note = page.locator(".link-notes").inner_text()
     assert "colour=arm" in note and "color_by" in note, note
     session.shot("preset")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
@@ -362,7 +356,7 @@ def test_voila_app_draws_its_charts(session, voila_app, name):
     assert_no_code_shown(page)
     session.shot("drawn")
     session.shot_charts("drawn")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 def test_voila_tree_lists_the_apps(session, voila_app):
@@ -371,7 +365,7 @@ def test_voila_tree_lists_the_apps(session, voila_app):
     for name in EXPLORER_NOTEBOOKS:
         page.get_by_text(f"{name}.ipynb", exact=True).first.wait_for()
     session.shot("tree")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 # --- HTML report -------------------------------------------------------------------------------
