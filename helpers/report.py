@@ -294,6 +294,7 @@ def notebook_html(
         if 'class="ke-view-data"' in page_parts:
             scripts += f'<script id="ke-views">{_script_js(view_js())}</script>'
 
+    # The note sits in a <header> so every part of the page is in a landmark (axe: region).
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -304,9 +305,11 @@ def notebook_html(
 <style>{_CSS}{PAGE_CSS}</style>
 </head>
 <body>
+<header>
 <p class="educational-note" role="note"><strong>{html.escape(EDUCATIONAL_NOTE)}</strong>
 Anyone considering treatment should talk to a qualified clinician.</p>
 {banner}
+</header>
 <main>
 {chr(10).join(parts)}
 </main>
