@@ -15,6 +15,10 @@ code hidden), and fixes two things plain ``voila`` gets wrong for a classroom:
 
 Kernels talk over IPC sockets (no TCP ports, no "running over TCP without encryption"
 warning per kernel) and idle ones are still culled after 10 minutes.
+
+Pages use the ``ketamine`` Voilà template (``helpers/render/jupyter/voila/templates/``): Voilà's
+lab template less its Font Awesome links to a CDN, with a language and a main landmark, so
+an app works, and reads well to a screen reader, with no network.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from traitlets import Integer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_KERNELS = 8  # ~200 MB each; a class of students shares one server
+TEMPLATE = "ketamine"
+# A Jupyter data folder holding voila/templates/ketamine; Voilà looks for templates on JUPYTER_PATH.
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "render" / "jupyter"
 
 FULL_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>All explorers are in use</title>
@@ -101,6 +108,19 @@ def patch_page_handler() -> None:
     VoilaHandler._ketamine_patched = True
 
 
+def template_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's) with :data:`TEMPLATE_ROOT` first on ``JUPYTER_PATH``."""
+    env = dict(os.environ if env is None else env)
+    paths = [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(TEMPLATE_ROOT)]
+    env["JUPYTER_PATH"] = os.pathsep.join([str(TEMPLATE_ROOT), *paths])
+    return env
+
+
+def template_args() -> list[str]:
+    """The options that make Voilà use :data:`TEMPLATE` (with ``template_env`` set)."""
+    return [f"--VoilaConfiguration.template={TEMPLATE}"]
+
+
 def default_args() -> list[str]:
     return [
         str(ROOT / "notebooks"),
@@ -108,6 +128,7 @@ def default_args() -> list[str]:
         "--Voila.ip=127.0.0.1",
         "--Voila.port=8866",
         "--strip_sources=True",
+        *template_args(),
         f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.CappedKernelManager",
         "--KernelManager.transport=ipc",
         "--MappingKernelManager.cull_interval=60",
@@ -115,7 +136,12 @@ def default_args() -> list[str]:
     ]
 
 
-_ALIASES = {"port": "Voila.port", "ip": "Voila.ip", "strip_sources": "VoilaConfiguration.strip_sources"}
+_ALIASES = {
+    "port": "Voila.port",
+    "ip": "Voila.ip",
+    "strip_sources": "VoilaConfiguration.strip_sources",
+    "template": "VoilaConfiguration.template",
+}
 
 
 def _key(arg: str) -> str:
@@ -137,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     from voila.app import Voila
 
     patch_page_handler()
+    os.environ.update(template_env())  # read by Voilà when it looks for the template
     Voila.launch_instance(argv=merged_args(list(sys.argv[1:] if argv is None else argv)))
 
 

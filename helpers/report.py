@@ -322,6 +322,7 @@ def notebook_html(
         if 'class="ke-view-data"' in page_parts:
             scripts += f'<script id="ke-views">{_script_js(view_js())}</script>'
 
+    # The note sits in a <header> so every part of the page is in a landmark (axe: region).
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -332,8 +333,10 @@ def notebook_html(
 <style>{_CSS}{PAGE_CSS}</style>
 </head>
 <body>
+<header>
 {_banner(note)}
 {banner}
+</header>
 <main>
 {main}
 </main>

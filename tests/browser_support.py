@@ -472,7 +472,9 @@ def jupyter_lab(tmp: Path, token: str, root: Path = NOTEBOOKS, settings_text: di
 
 
 def voila(tmp: Path, target: Path, extra: Iterable[str] = ()) -> Server:
-    """Voilà serving ``target`` (a notebook or the notebooks folder) like ``make app``."""
+    """Voilà serving ``target`` (a notebook or the notebooks folder) like ``make app``, with its template."""
+    from helpers.app import template_args, template_env
+
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     argv = [
@@ -483,6 +485,7 @@ def voila(tmp: Path, target: Path, extra: Iterable[str] = ()) -> Server:
         f"--port={port}",
         "--Voila.port_retries=0",
         "--strip_sources=True",
+        *template_args(),  # no Font Awesome from a CDN (helpers/render/jupyter/voila/templates)
         *extra,
     ]
     return Server(
@@ -492,6 +495,6 @@ def voila(tmp: Path, target: Path, extra: Iterable[str] = ()) -> Server:
         ready_path="voila/static/",  # answers (404) without starting a kernel
         any_status=True,
         log_path=tmp / "voila.log",
-        env=isolated_env(tmp),
+        env=template_env(isolated_env(tmp)),
         cwd=ROOT,
     )

@@ -1,11 +1,14 @@
-"""Shared fixtures: a scratch copy of data/ to break, and the source documents."""
+"""Shared fixtures: a scratch copy of data/ to break, the source documents, and the browser tests'
+Chromium, guarded browser session and Voilà server (test_browser.py, test_accessibility.py)."""
 
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
+import browser_support as bs  # tests/ is on sys.path (this conftest's folder)
 import pytest
 
 from helpers.provenance import DATA_DIR, seeds_dir
@@ -60,3 +63,87 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_snapshots(request) -> bool:
     return request.config.getoption("--update-snapshots")
+
+
+# --- browser tests -------------------------------------------------------------------------------
+
+
+class Session:
+    """One browser context: its page, its network guard, and numbered screenshots."""
+
+    def __init__(self, browser, name: str):
+        self.name = name
+        self.guard = bs.NetworkGuard()
+        self.context = bs.new_context(browser, self.guard)
+        self.context.set_default_timeout(bs.DRAW_TIMEOUT * 1000)
+        self.context.set_default_navigation_timeout(bs.SERVER_START_TIMEOUT * 1000)
+        self.page = self.new_page()
+        self.step = 0
+        self.shots: list[Path] = []
+
+    def new_page(self):
+        page = self.context.new_page()
+        self.guard.watch(page)
+        return page
+
+    def shot(self, label: str, page=None, full_page: bool = True) -> Path:
+        self.step += 1
+        path = bs.screenshot(page or self.page, f"{self.name}-{self.step:02d}-{label}", full_page=full_page)
+        self.shots.append(path)
+        return path
+
+    def shot_charts(self, label: str, root: str = "body") -> list[Path]:
+        """One screenshot per drawn chart (element screenshots, whatever the page scrolls)."""
+        paths = []
+        charts = self.page.locator(f"{root} .vega-embed")
+        for index in range(charts.count()):
+            self.step += 1
+            path = bs.SCREENSHOTS / f"{self.name}-{self.step:02d}-{label}-chart{index + 1}.png"
+            charts.nth(index).screenshot(path=str(path))
+            paths.append(path)
+        self.shots += paths
+        return paths
+
+    def close(self) -> None:
+        log = bs.ROOT / "artifacts" / "network" / f"{self.name}.txt"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        failed = [f"  {kind:10} {url} {error}" for kind, url, error in self.guard.failed]
+        log.write_text(
+            "\n".join(
+                [self.guard.summary(), f"failed local requests: {len(failed)}", *failed, "console errors:"]
+                + [f"  {line}" for line in self.guard.console_errors]
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"[{self.name}] {self.guard.summary()}")
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, one per test module; skips (fails under CI) without it."""
+    with bs.chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def session(browser, request):
+    """A fresh guarded browser context named after the test; its network log is written on close."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name.removeprefix("test_")).strip("-")
+    s = Session(browser, name)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def voila_app(browser, tmp_path_factory):
+    """Voilà serving the notebooks folder like ``make app`` (after ``browser``, so a skip costs nothing)."""
+    server = bs.voila(tmp_path_factory.mktemp("voila"), bs.NOTEBOOKS)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -101,6 +101,8 @@ def test_leaving_a_page_shuts_its_kernel_down_and_the_kernels_are_capped(app):
     first, second, third = Visitor(app), Visitor(app), Visitor(app)
     status, page = first.open_page()
     assert status == 200 and "42" in page
+    # The project's template: Voilà's lab page less its Font Awesome links to a CDN, with a main landmark.
+    assert "cdn.jsdelivr.net" not in page and "fontawesome" not in page and "<main>" in page, page[:2000]
     kernel_1 = KERNEL_ID.search(page)[1]
     assert any(c.name == "_xsrf" for c in first.jar), "the page must set the cookie its shutdown beacon sends"
     status, page = second.open_page()
@@ -126,6 +128,8 @@ def test_defaults_give_way_to_the_command_line():
     assert "--Voila.port=8866" not in args and "--port=9000" in args
     assert str(ROOT / "notebooks") in args and "--KernelManager.transport=ipc" in args
     assert merged_args(["other/folder"])[-1] == "other/folder" and str(ROOT / "notebooks") not in merged_args(["x"])
+    assert "--VoilaConfiguration.template=ketamine" in merged_args([])
+    assert "--VoilaConfiguration.template=ketamine" not in merged_args(["--template=lab"])
 
 
 @pytest.mark.browser

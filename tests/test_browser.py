@@ -18,7 +18,6 @@ import secrets
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import browser_support as bs  # tests/ is on sys.path (pytest rootdir conftest)
 import pytest
@@ -39,103 +38,20 @@ EXPLORER_NOTEBOOKS = [
 # concatenated into the same spec, so every app draws exactly one vega-embed.
 CHART_COUNT: dict[str, int] = {}
 
-# Voilà's own page templates link Font Awesome from cdn.jsdelivr.net (voila/templates/lab/index.html.j2
-# and base/page.html for the tree). Font Awesome 5.15.4 is already bundled in Voilà's voila.js, so
-# these links are redundant: nothing on our pages needs them. They are the ONLY non-local requests
-# tolerated anywhere; every one is still recorded in artifacts/network/.
-VOILA_TEMPLATE_CDN = re.compile(
-    r"^https://cdn\.jsdelivr\.net/npm/(@fortawesome/fontawesome-free@[^/]+|font-awesome@[^/]+)/css/[\w.-]+\.css$"
-)
 COUNT_TEXT = re.compile(r"(\d+)\s+of\s+(\d+)\s+figures match")
 SOURCE_SNIPPETS = ("explore_response_rates", "from helpers", "condition = 'all'", "# Parameters:")
 
 
 # --- fixtures ----------------------------------------------------------------------------------
+# browser, session (a conftest.Session) and voila_app are in conftest.py, shared with
+# test_accessibility.py.
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with bs.chromium() as chromium:
-        yield chromium
-
-
-class Session:
-    """One browser context: its page, its network guard, and numbered screenshots."""
-
-    def __init__(self, browser, name: str):
-        self.name = name
-        self.guard = bs.NetworkGuard()
-        self.context = bs.new_context(browser, self.guard)
-        self.context.set_default_timeout(bs.DRAW_TIMEOUT * 1000)
-        self.context.set_default_navigation_timeout(bs.SERVER_START_TIMEOUT * 1000)
-        self.page = self.new_page()
-        self.step = 0
-        self.shots: list[Path] = []
-
-    def new_page(self):
-        page = self.context.new_page()
-        self.guard.watch(page)
-        return page
-
-    def shot(self, label: str, page=None, full_page: bool = True) -> Path:
-        self.step += 1
-        path = bs.screenshot(page or self.page, f"{self.name}-{self.step:02d}-{label}", full_page=full_page)
-        self.shots.append(path)
-        return path
-
-    def shot_charts(self, label: str, root: str = "body") -> list[Path]:
-        """One screenshot per drawn chart (element screenshots, whatever the page scrolls)."""
-        paths = []
-        charts = self.page.locator(f"{root} .vega-embed")
-        for index in range(charts.count()):
-            self.step += 1
-            path = bs.SCREENSHOTS / f"{self.name}-{self.step:02d}-{label}-chart{index + 1}.png"
-            charts.nth(index).screenshot(path=str(path))
-            paths.append(path)
-        self.shots += paths
-        return paths
-
-    def close(self) -> None:
-        log = bs.ROOT / "artifacts" / "network" / f"{self.name}.txt"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        failed = [f"  {kind:10} {url} {error}" for kind, url, error in self.guard.failed]
-        log.write_text(
-            "\n".join(
-                [self.guard.summary(), f"failed local requests: {len(failed)}", *failed, "console errors:"]
-                + [f"  {line}" for line in self.guard.console_errors]
-            )
-            + "\n",
-            encoding="utf-8",
-        )
-        print(f"[{self.name}] {self.guard.summary()}")
-        self.context.close()
-
-
-@pytest.fixture
-def session(browser, request):
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name.removeprefix("test_")).strip("-")
-    s = Session(browser, name)
-    try:
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture(scope="module")
-def voila_app(browser, tmp_path_factory):
-    """Voilà serving the notebooks folder like ``make app`` (after ``browser``, so a skip costs nothing)."""
-    server = bs.voila(tmp_path_factory.mktemp("voila"), bs.NOTEBOOKS)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def assert_nothing_needed_was_blocked(guard: bs.NetworkGuard, tolerated: re.Pattern | None = None) -> None:
-    needed = [(kind, url) for kind, url in guard.needed() if not (tolerated and tolerated.match(url))]
+def assert_nothing_needed_was_blocked(guard: bs.NetworkGuard) -> None:
+    """No request left localhost: Voilà's pages use the project's template, which links nothing from a CDN."""
+    needed = guard.needed()
     assert not needed, "the page needed non-local resources:\n" + "\n".join(f"  {k} {u}" for k, u in needed)
-    others = [(kind, url) for kind, url in guard.blocked if not (tolerated and tolerated.match(url))]
+    others = guard.blocked
     assert not others, "the page tried to reach the network:\n" + "\n".join(f"  {k} {u}" for k, u in others)
 
 
@@ -167,7 +83,7 @@ def choose_condition(page, scope: str, value: str = "fibromyalgia") -> None:
     select.select_option(label=value)
 
 
-def check_fibromyalgia_redraw(session: Session, scope: str, before: dict, root: str | None = None) -> dict:
+def check_fibromyalgia_redraw(session, scope: str, before: dict, root: str | None = None) -> dict:
     """After choosing fibromyalgia: the chart redraws with fewer marks and only fibromyalgia rows."""
     page = session.page
     total_before = figures_matching(page, root)
@@ -329,7 +245,7 @@ def test_voila_response_rates_app_hides_code_and_redraws(session, voila_app):
     after = check_fibromyalgia_redraw(session, "body", before)
     session.shot("fibromyalgia")
     print(f"voila 01: drawn in {load_seconds:.1f}s; {before['marks']} -> {after['marks']} marks")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 def test_voila_query_parameters_preset_the_controls(session, voila_app):
@@ -346,7 +262,7 @@ def test_voila_query_parameters_preset_the_controls(session, voila_app):
     note = page.locator(".link-notes").inner_text()
     assert "colour=arm" in note and "color_by" in note, note
     session.shot("preset")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
@@ -362,7 +278,7 @@ def test_voila_app_draws_its_charts(session, voila_app, name):
     assert_no_code_shown(page)
     session.shot("drawn")
     session.shot_charts("drawn")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 def test_voila_tree_lists_the_apps(session, voila_app):
@@ -371,7 +287,7 @@ def test_voila_tree_lists_the_apps(session, voila_app):
     for name in EXPLORER_NOTEBOOKS:
         page.get_by_text(f"{name}.ipynb", exact=True).first.wait_for()
     session.shot("tree")
-    assert_nothing_needed_was_blocked(session.guard, tolerated=VOILA_TEMPLATE_CDN)
+    assert_nothing_needed_was_blocked(session.guard)
 
 
 # --- HTML report -------------------------------------------------------------------------------

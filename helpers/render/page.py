@@ -85,7 +85,7 @@ def _extra_html(index: int, extra: dict) -> str:
         cells = "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in extra["columns"])
         body.append(f'<tr data-row="{i}"{"" if i in keep else " hidden"}>{cells}</tr>')
     return (
-        f'<div class="ke-extra" data-extra="{index}"><h3>{html.escape(extra["title"])}</h3>'
+        f'<div class="ke-extra" data-extra="{index}"><h2>{html.escape(extra["title"])}</h2>'
         f'<p class="ke-extra-count" aria-live="polite">{len(keep)} of {len(extra["rows"])} '
         f"{html.escape(extra['noun'])} match.</p>"
         f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'

@@ -49,6 +49,14 @@ class ParamLink(anywidget.AnyWidget):
     name = traitlets.Unicode().tag(sync=True)
 
 
+class PanelA11y(anywidget.AnyWidget):
+    """Names slider handles, hides empty chart layers from screen readers and lifts the accordion
+    title's contrast, in the page itself (``static/a11y.js``, ``static/panel.css``); shows nothing."""
+
+    _esm = (Path(__file__).parent / "static" / "a11y.js").read_text(encoding="utf-8")
+    _css = (Path(__file__).parent / "static" / "panel.css").read_text(encoding="utf-8")
+
+
 def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
     """The widget for one control: toggles or a dropdown for choices, a checkbox, or a slider."""
     control = view.control(name)
@@ -255,5 +263,8 @@ class Panel:
         ]
         for extra in self.view.extras:
             count, body = self._extras[extra.name]
-            parts += [widgets.HTML(f"<h3>{html.escape(extra.title)}</h3>"), count, body]
-        return widgets.VBox(parts)
+            # h2: the extra follows the notebook's h1 (axe: heading-order).
+            parts += [widgets.HTML(f"<h2>{html.escape(extra.title)}</h2>"), count, body]
+        box = widgets.VBox([*parts, PanelA11y()])
+        box.add_class("ke-panel")  # the scope of a11y.js and panel.css
+        return box
