@@ -1,10 +1,11 @@
 """Accessibility in a real browser: axe-core on every page we make, and the saved report by keyboard.
 
 axe-core comes with axe-playwright-python and is injected from the installed package (no network).
-It checks every HTML report (opened from file:), the start notebook's and explorer 01's outputs in
-JupyterLab, every Voilà app and the Voilà tree. A page fails on any violation of impact "serious"
-or "critical"; the message lists each one's id, impact, help and first targets. Every violation,
-whatever its impact, is written to ``artifacts/accessibility/<page>.txt``.
+It checks every HTML report (opened from file:) and the Voilà tree here. The start notebook's and
+explorer 01's outputs in JupyterLab and every Voilà app are checked in tests/test_browser.py, on
+the pages it already opens (one JupyterLab run and one load of each app, not two). A page fails on
+any violation of impact "serious" or "critical"; the message lists each one's id, impact, help and
+first targets. Every violation, whatever its impact, is written to ``artifacts/accessibility/``.
 
 The keyboard tests Tab through each saved report: every control is reached and changes the chart's
 param when used with the keys a person would use (arrows, Space, typing); in 01 the count follows
@@ -16,58 +17,16 @@ and equals what ``helpers.views`` computes in Python.
 from __future__ import annotations
 
 import json
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import browser_support as bs  # tests/ is on sys.path (pytest rootdir conftest)
 import pytest
-from test_browser import EXPLORER_NOTEBOOKS, figures_matching, lab_active_panel, lab_kernel_idle, lab_run_all
+from axe_support import assert_accessible, assert_charts_described
+from test_browser import EXPLORER_NOTEBOOKS, figures_matching
 
 pytestmark = pytest.mark.browser
-
-BLOCKING = {"serious", "critical"}
-ARTIFACTS = bs.ROOT / "artifacts" / "accessibility"
-# axe.run(context, options) with both passed as JSON (Axe.run formats them with Python's repr).
-AXE_RUN_JS = "([context, options]) => axe.run(context || document, options)"
-AXE_OPTIONS = {"resultTypes": ["violations"]}
-
-
-# --- axe ---------------------------------------------------------------------------------------
-
-
-def axe_violations(page, context: dict | None = None) -> list[dict]:
-    """axe-core's violations on ``page`` (within ``context``: axe's include/exclude selectors)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.evaluate(Axe().axe_script)
-    return page.evaluate(AXE_RUN_JS, [context, AXE_OPTIONS])["violations"]
-
-
-def describe(violations: list[dict], targets: int = 3) -> str:
-    lines = []
-    for v in violations:
-        where = "; ".join(
-            " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
-            for node in v["nodes"][:targets]
-        )
-        more = f" (+{len(v['nodes']) - targets} more)" if len(v["nodes"]) > targets else ""
-        lines.append(f"  {v['id']} [{v['impact']}] x{len(v['nodes'])}: {v['help']}\n      at {where}{more}")
-    return "\n".join(lines)
-
-
-def assert_accessible(page, where: str, context: dict | None = None) -> list[dict]:
-    """Fail on serious or critical violations; record them all. Returns every violation."""
-    violations = axe_violations(page, context)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in where)
-    (ARTIFACTS / f"{name}.txt").write_text(f"{where}: {len(violations)} violation(s)\n{describe(violations)}\n")
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
-    assert not blocking, f"{where}: {len(blocking)} serious or critical accessibility violation(s):\n" + describe(
-        blocking
-    )
-    return violations
 
 
 def test_axe_reports_a_seeded_violation(session):
@@ -110,23 +69,6 @@ def open_report(page, path: Path) -> None:
     page.goto(path.as_uri())
     if page.locator("section.ke-view").count():
         page.wait_for_selector("section.ke-view[data-ready=true]", timeout=bs.DRAW_TIMEOUT * 1000)
-
-
-def assert_charts_described(page, notebook: str, root: str = "") -> None:
-    """Each chart has a text alternative: its view's description, as the accessible name of a graphic."""
-    from helpers.views import view
-
-    description = view(notebook).base_spec.get("description")
-    assert description and len(description) > 40, f"{notebook}: the view has no description to read out"
-    charts = page.evaluate(
-        """(root) => Array.from(document.querySelectorAll(root + ' .vega-embed')).map(
-             (el) => ({role: el.getAttribute('role'), label: el.getAttribute('aria-label')}))""",
-        root,
-    )
-    assert charts, f"{notebook}: no chart on the page"
-    for chart in charts:
-        assert chart["role"] in {"img", "figure", "graphics-document"}, (notebook, chart)
-        assert chart["label"] == description, (notebook, chart, description)
 
 
 @pytest.mark.parametrize("notebook", ["00_start_here", *EXPLORER_NOTEBOOKS])
@@ -240,55 +182,7 @@ def test_report_01_condition_by_keyboard_updates_the_count(session, reports):
     session.shot("report-01-keyboard")
 
 
-# --- JupyterLab --------------------------------------------------------------------------------
-
-
-def test_jupyterlab_outputs_have_no_serious_violations(session, tmp_path):
-    """Our outputs in JupyterLab: the start notebook's tables and explorer 01's widgets and chart.
-
-    axe is scoped to the notebooks' output areas (.jp-OutputArea): JupyterLab's own interface has
-    violations of its own (unnamed heading-collapse buttons, an unnamed code editor, a role=feed
-    with other children) that this project cannot fix, and that would hide ours.
-    """
-    token = secrets.token_hex(24)
-    server = bs.jupyter_lab(tmp_path / "lab", token)
-    page = session.page
-    server.start()
-    try:
-        page.goto(f"{server.url}lab/tree/00_start_here.ipynb?token={token}")
-        panel = lab_active_panel(page, "00_start_here.ipynb")
-        lab_kernel_idle(page)
-        lab_run_all(page, panel)
-        tables = page.locator(f"{panel} .jp-OutputArea-output table")
-        bs.poll(lambda: tables.count() >= 2, bs.DRAW_TIMEOUT, "the two overview tables", page=page)
-        assert_accessible(page, "lab-00_start_here", {"include": [[f"{panel} .jp-OutputArea"]]})
-
-        page.locator(".jp-DirListing-item", has_text="01_response_rates.ipynb").first.dblclick()
-        panel = lab_active_panel(page, "01_response_rates.ipynb")
-        lab_kernel_idle(page)
-        lab_run_all(page, panel)
-        bs.wait_for_charts(page, 1, root=panel)
-        assert page.locator(f"{panel} .ke-panel").count() == 1
-        assert_accessible(page, "lab-01_response_rates", {"include": [[f"{panel} .jp-OutputArea"]]})
-        assert_charts_described(page, "01_response_rates", root=panel)
-        session.shot("lab-01", full_page=False)
-    finally:
-        server.stop()
-
-
 # --- Voilà -------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("notebook", EXPLORER_NOTEBOOKS)
-def test_voila_app_has_no_serious_violations(session, voila_app, notebook):
-    page = session.page
-    page.goto(f"{voila_app.url}voila/render/{notebook}.ipynb")
-    bs.wait_for_charts(page, 1)
-    # The page's own helper names the slider handles once the widgets are drawn.
-    page.wait_for_function("() => !document.querySelector('.ke-panel [role=slider]:not([aria-label])')")
-    assert_accessible(page, f"voila-{notebook}")
-    assert_charts_described(page, notebook)
-    assert not session.guard.blocked, session.guard.summary()
 
 
 def test_voila_tree_has_no_serious_violations(session, voila_app):
