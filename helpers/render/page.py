@@ -46,7 +46,7 @@ tr[hidden] { display: none; }
 @cache
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
-    return (STATIC / "view.js").read_text(encoding="utf-8")
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("empty_marks.js", "view.js"))
 
 
 def view_bundle(payload: dict) -> dict:

@@ -53,7 +53,9 @@ class PanelA11y(anywidget.AnyWidget):
     """Names slider handles, hides empty chart layers from screen readers and lifts the accordion
     title's contrast, in the page itself (``static/a11y.js``, ``static/panel.css``); shows nothing."""
 
-    _esm = (Path(__file__).parent / "static" / "a11y.js").read_text(encoding="utf-8")
+    _esm = "\n".join(
+        (Path(__file__).parent / "static" / n).read_text(encoding="utf-8") for n in ("empty_marks.js", "a11y.js")
+    )
     _css = (Path(__file__).parent / "static" / "panel.css").read_text(encoding="utf-8")
 
 

@@ -1,22 +1,8 @@
 // Accessible names ipywidgets leaves out, set in the page for every explorer panel (.ke-panel).
 // A slider's handle is a <div role="slider"> that the slider's visible label does not name, so a
 // screen reader announces "slider, 1950" without saying what it sets (axe: aria-input-field-name).
-// Vega names a mark's container by its items' descriptions: a layer the params leave empty is an
-// unnamed <g role="graphics-symbol"> (axe: svg-img-alt), hidden from assistive technology while empty.
+// Empty chart layers are hidden from assistive technology by keHideEmptyMarks (empty_marks.js).
 // Handles and marks are re-created as the panel re-renders, so a MutationObserver looks again.
-function hideEmptyMarks(root) {
-  root.querySelectorAll("g.role-mark").forEach((g) => {
-    const empty = g.getAttribute("role") === "graphics-symbol" && !g.hasAttribute("aria-label") && !g.childElementCount;
-    if (empty) {
-      g.setAttribute("aria-hidden", "true");
-      g.setAttribute("data-ke-empty", "");
-    } else if (g.hasAttribute("data-ke-empty")) {
-      g.removeAttribute("aria-hidden");
-      g.removeAttribute("data-ke-empty");
-    }
-  });
-}
-
 function nameSliders(root) {
   root.querySelectorAll(".widget-slider").forEach((box) => {
     const label = box.querySelector(".widget-label");
@@ -41,7 +27,7 @@ export default {
       }
       const fix = () => {
         nameSliders(root);
-        hideEmptyMarks(root);
+        keHideEmptyMarks(root);
       };
       fix();
       observer = new MutationObserver(fix);

@@ -82,21 +82,6 @@
     return dl;
   }
 
-  // Vega names a mark's container by its items' descriptions: a layer the params leave empty is an
-  // unnamed <g role="graphics-symbol"> (axe: svg-img-alt), hidden from assistive technology while empty.
-  function hideEmptyMarks(root) {
-    root.querySelectorAll("g.role-mark").forEach(function (g) {
-      var empty = g.getAttribute("role") === "graphics-symbol" && !g.hasAttribute("aria-label") && !g.childElementCount;
-      if (empty) {
-        g.setAttribute("aria-hidden", "true");
-        g.setAttribute("data-ke-empty", "");
-      } else if (g.hasAttribute("data-ke-empty")) {
-        g.removeAttribute("aria-hidden");
-        g.removeAttribute("data-ke-empty");
-      }
-    });
-  }
-
   var LABELS = {
     id: "row id",
     value_label: "figure",
@@ -199,7 +184,7 @@
         payload.controls.forEach(function (c) {
           if (payload.kernel_only.indexOf(c.name) < 0) shared.set(c.name, String(now[c.name]));
         });
-        hideEmptyMarks(chartEl);
+        keHideEmptyMarks(chartEl);
         history.replaceState(null, "", "#" + shared.toString());
         section.setAttribute("data-state", JSON.stringify(now));
         updates += 1;
