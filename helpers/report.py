@@ -50,17 +50,16 @@ import argparse
 import base64
 import html
 import json
-import os
 import re
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from helpers import DISCLAIMER, EDUCATIONAL_NOTE
+from helpers.files import cache_dir, write_atomic
 from helpers.params import NOTEBOOKS, ParameterError
 from helpers.pool import RunInterrupted
 from helpers.render.page import CSS as PAGE_CSS
@@ -121,8 +120,7 @@ def runtime_file() -> Path:
 
     # Named by package versions read from metadata: importing altair here would cost seconds.
     name = f"vega-runtime-vlc{version('vl-convert-python')}-altair{version('altair')}.js"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folders = [cache / "ketamine-evidence", Path(tempfile.gettempdir()) / "ketamine-evidence"]
+    folders = [cache_dir(), Path(tempfile.gettempdir()) / "ketamine-evidence"]
     for folder in folders:
         cached = folder / name
         if cached.is_file() and RUNTIME_MARKER in cached.read_text(encoding="utf-8", errors="replace"):
@@ -133,7 +131,7 @@ def runtime_file() -> Path:
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(folder / name, code)
+            write_atomic(folder / name, code)
             return folder / name
         except OSError:
             continue
@@ -354,19 +352,6 @@ run {html.escape(when)} by <code>python -m helpers.report</code>.{drawn}</p>
 
 
 # --- one run (in a worker process) ------------------------------------------------------------
-
-
-def _write_atomic(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        if isinstance(content, bytes):
-            tmp.write_bytes(content)
-        else:
-            tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def export_chart(spec_dict: dict, fmt: str) -> str | bytes:

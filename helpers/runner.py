@@ -139,8 +139,9 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     start = time.perf_counter()
     import nbformat
 
+    from helpers.files import write_atomic
     from helpers.kernels import CellStopped, Kernel, python_path, run_notebook
-    from helpers.report import _write_atomic, export_chart, notebook_html
+    from helpers.report import export_chart, notebook_html
 
     os.environ[REPORT_ENV] = "1"
     os.environ["PYTHONPATH"] = python_path()
@@ -192,7 +193,7 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
                         reports=task.report_links(),
                         notebook_dir=Path(task.source).parent,
                     )
-                    _write_atomic(failed_html, page)
+                    write_atomic(failed_html, page)
                     result.outputs.append(str(failed_html))
             elif kernel_log:
                 error = f"{error} | {kernel_log[-1]}"
@@ -220,12 +221,12 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
         commit()
         os.replace(tmp_nb, task.path(".ipynb"))
         result.outputs.append(str(task.path(".ipynb")))
-        _write_atomic(task.path(".html"), page)  # always: --format png/svg add images, never replace the report
+        write_atomic(task.path(".html"), page)  # always: --format png/svg add images, never replace the report
         result.outputs.append(str(task.path(".html")))
         if exports:
             task.chart_dir.mkdir(exist_ok=True)
             for path, content in exports.items():
-                _write_atomic(path, content)
+                write_atomic(path, content)
             for fmt in {p.suffix for p in exports}:
                 for stale in task.chart_dir.glob(f"chart-*{fmt}"):
                     if stale not in exports:

@@ -11,7 +11,6 @@ import importlib
 import json
 import os
 import sys
-from pathlib import Path
 
 _baseline: dict = {}
 
@@ -65,7 +64,9 @@ def cache_javascript_bundles() -> None:
     if getattr(original, "cached_on_disk", False):
         return
     tag = version("vl-convert-python")
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ketamine-evidence"
+    from helpers.files import cache_dir, write_atomic
+
+    folder = cache_dir()
 
     def javascript_bundle(*args, **kwargs):
         key = json.dumps([tag, args, sorted(kwargs.items())], default=str)
@@ -79,9 +80,7 @@ def cache_javascript_bundles() -> None:
         text = original(*args, **kwargs)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, text)
         except OSError:
             pass
         return text

@@ -17,11 +17,15 @@ import hashlib
 import json
 import os
 import re
-import uuid
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+import altair as alt
+from altair.utils.schemapi import debug_mode
+
+from helpers.files import cache_dir, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "KETAMINE_SPEC_CACHE"
@@ -60,8 +64,7 @@ def _key() -> str:
 
 
 def folder() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "ketamine-evidence" / "specs"
+    return cache_dir() / "specs"
 
 
 def fingerprint(view) -> str:
@@ -96,12 +99,7 @@ def spec(notebook: str, build: Callable[[], dict], view_key: str = "") -> dict:
     built = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            tmp.write_text(json.dumps(built), encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(path, json.dumps(built))
         _prune(path)
     except OSError:
         pass
@@ -131,31 +129,31 @@ def stable_names(spec_dict: dict) -> dict:
     return json.loads(text)
 
 
-def spec_chart(spec_dict: dict):
-    """An ``alt.Chart`` that is ``spec_dict``, for ``alt.JupyterChart``: no Altair build, no re-validation.
+class SpecChart(alt.Chart):
+    """An ``alt.Chart`` that is a finished Vega-Lite dict, for ``alt.JupyterChart``: no Altair build, no re-validation.
 
     JupyterChart reads a chart's top-level ``params`` (to make its param and selection traits) and
     sends ``to_dict()``; building the Altair objects again for that cost 07 and 08 over a second in
     every JupyterLab and Voilà kernel, and JupyterChart's validating ``to_dict`` up to 1.8 s more.
     The spec was validated by the tests (every view, every option value).
     """
-    import altair as alt
-    from altair.utils.schemapi import debug_mode
 
-    class SpecChart(alt.Chart):
-        def __init__(self, spec: dict):
-            super().__init__()
-            object.__setattr__(self, "_spec_dict", spec)
-            with debug_mode(False):  # the objects only carry names, selections and values to JupyterChart
-                self.params = [
-                    (alt.TopLevelSelectionParameter if "select" in p else alt.VariableParameter)(**p)
-                    for p in spec.get("params", [])
-                ]
+    def __init__(self, spec: dict):
+        super().__init__()
+        object.__setattr__(self, "_spec_dict", spec)
+        with debug_mode(False):  # the objects only carry names, selections and values to JupyterChart
+            self.params = [
+                (alt.TopLevelSelectionParameter if "select" in p else alt.VariableParameter)(**p)
+                for p in spec.get("params", [])
+            ]
 
-        def to_dict(self, *args, **kwargs) -> dict:
-            return copy.deepcopy(self._spec_dict)
+    def to_dict(self, *args, **kwargs) -> dict:
+        return copy.deepcopy(self._spec_dict)
 
+
+def spec_chart(spec_dict: dict) -> SpecChart:
+    """The chart object JupyterChart wants, made from ``spec_dict`` (see :class:`SpecChart`)."""
     return SpecChart(spec_dict)
 
 
-__all__ = ["enabled", "folder", "inputs", "key", "spec", "spec_chart", "stable_names"]
+__all__ = ["SpecChart", "enabled", "folder", "inputs", "key", "spec", "spec_chart", "stable_names"]
