@@ -43,7 +43,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check helpers tests benchmarks
 
 data: $(STAMP)
-	$(PY) -m helpers.check
+	$(PY) -m helpers.data.check
 
 # Two test processes (pytest-xdist; a file's tests stay together, so module fixtures run once);
 # notebook tests run on one warm kernel per process (tests/notebook_runs.py).
@@ -80,12 +80,12 @@ $(LAB_OVERRIDES): $(STAMP)
 lab: $(STAMP) git-filter $(LAB_OVERRIDES)
 	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-# Voila as web apps (helpers/app.py): a closed tab shuts its kernel down, at most APP_MAX_KERNELS
+# Voila as web apps (helpers/run/app.py): a closed tab shuts its kernel down, at most APP_MAX_KERNELS
 # kernels run at once (one more visitor gets an "all explorers are in use" page), idle ones are
 # culled after 10 minutes, and kernels use IPC sockets.
 APP_MAX_KERNELS ?= 8
 app: $(STAMP)
-	$(PY) -m helpers.app --CappedKernelManager.max_kernels=$(APP_MAX_KERNELS)
+	$(PY) -m helpers.run.app --CappedKernelManager.max_kernels=$(APP_MAX_KERNELS)
 
 report: $(STAMP)
 	@$(PY) -m helpers.report --all
@@ -97,7 +97,7 @@ snapshots: $(STAMP)
 	$(PY) -m pytest -q --update-snapshots -m "not browser"
 
 datapackage: $(STAMP)
-	$(PY) -m helpers.dictionary
+	$(PY) -m helpers.data.dictionary
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

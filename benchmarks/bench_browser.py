@@ -26,8 +26,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import browser_support as bs  # noqa: E402
 
+from helpers.render.offline import vega_runtime_js  # noqa: E402
 from helpers.render.page import standalone_page  # noqa: E402
-from helpers.renderer import vega_runtime_js  # noqa: E402
 from helpers.views import BUILDERS, view  # noqa: E402
 
 FRAME_MS = 16.0
@@ -95,7 +95,7 @@ OLD_PATH_CELL = """
 import ipywidgets as w
 from IPython.display import display
 from helpers.views import view
-from helpers.renderer import enable_offline
+from helpers.render.offline import enable_offline
 import altair as alt
 enable_offline()
 v = view("01_response_rates")

@@ -1,4 +1,4 @@
-"""Time one curve of the teaching PK model (helpers.pk) against the 5 ms interactive target.
+"""Time one curve of the teaching PK model (helpers.models.pk) against the 5 ms interactive target.
 
 Run: ``python benchmarks/bench_pk.py`` (from the repository root). Prints the median and
 95th-percentile time per call in ms and their ratio to the target; it never fails on time,
@@ -32,7 +32,7 @@ def time_calls(call, repeats: int = REPEATS) -> tuple[float, float]:
 def main() -> None:
     """Benchmark the common cases, one simulate() call each, on the default one-point-a-minute 24 h grid."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from helpers import pk
+    from helpers.models import pk
 
     cases = {
         "IV 0.5 mg/kg over 40 min, one-compartment": lambda: pk.simulate("IV", 35.0, infusion_min=40),
@@ -59,7 +59,7 @@ def main() -> None:
     cases["intranasal 50 mg, low/central/high band"] = lambda: pk.simulate_range("intranasal", 50.0, table=table)
 
     points = len(pk.simulate("IV", 35.0).time_h)
-    print(f"helpers.pk: {REPEATS} calls per case, {points}-point grid, target {TARGET_MS:g} ms per curve")
+    print(f"helpers.models.pk: {REPEATS} calls per case, {points}-point grid, target {TARGET_MS:g} ms per curve")
     for name, call in cases.items():
         median, p95 = time_calls(call)
         print(

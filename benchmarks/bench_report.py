@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_report.py`` (``make bench``). Prints, with issue 
 
 - ``import helpers.explore`` / ``import pandas`` in fresh interpreters (what every kernel pays;
   medians of 5, interleaved);
-- the full report run (``helpers.report.run_reports``: jobs = CPU count, warm kernels, HTML
+- the full report run (``helpers.run.cli.run_reports``: jobs = CPU count, warm kernels, HTML
   included) against a plain sequential papermill loop over the same notebooks;
 - warm against fresh kernels (``--fresh-kernels``) for the same batch;
 - against a floor: N notebooks x one import / cores;
@@ -99,12 +99,14 @@ def verdict(ok: bool) -> str:
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    from helpers import report
-    from helpers.runner import usable_cpus
+    from helpers.render import report_page
+    from helpers.run import execute as run_exec
+    from helpers.run import plan as run_plan
+    from helpers.run.execute import usable_cpus
 
     cores = usable_cpus()
-    notebooks = report.default_notebooks()
-    report.runtime_file()  # bundle Vega once, outside the timings
+    notebooks = run_plan.default_notebooks()
+    report_page.runtime_file()  # bundle Vega once, outside the timings
     from helpers.views import BUILDERS, view
 
     for notebook in BUILDERS:  # fill the spec cache (helpers/views/speccache.py) once, as the first run would
@@ -114,12 +116,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        results = report.run_reports(notebooks, out_dir=tmp / "reports", jobs=cores, progress=False)
+        results = run_exec.run_reports(notebooks, out_dir=tmp / "reports", jobs=cores, progress=False)
         warm = time.perf_counter() - start
         failed = [r.notebook for r in results if not r.ok]
 
         start = time.perf_counter()
-        results = report.run_reports(notebooks, out_dir=tmp / "fresh", jobs=cores, progress=False, fresh_kernels=True)
+        results = run_exec.run_reports(notebooks, out_dir=tmp / "fresh", jobs=cores, progress=False, fresh_kernels=True)
         fresh = time.perf_counter() - start
         failed += [f"{r.notebook} (fresh)" for r in results if not r.ok]
 

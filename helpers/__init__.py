@@ -2,7 +2,7 @@
 
 Educational use only; not medical advice. Every figure comes from one of five
 web articles (see ``load("sources")``) and carries the sentence it came from.
-The package's names are imported on first use, so ``python -m helpers.provenance``
+The package's names are imported on first use, so ``python -m helpers.data.provenance``
 runs with the standard library alone.
 """
 
@@ -26,7 +26,7 @@ __all__ = ["DISCLAIMER", "EDUCATIONAL_NOTE", "EvidenceValidationError", "load", 
 
 def __getattr__(name):
     if name in {"EvidenceValidationError", "load", "load_all", "where", "with_sources"}:
-        from helpers import data
+        from helpers.data import tables as data
 
         return getattr(data, name)
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")

@@ -6,7 +6,7 @@
 - in JupyterLab and Voilà, ``helpers.render.widget.Panel``: ipywidgets linked to the
   chart's params, so a control moves a signal in the page and no spec is re-sent;
   in Voilà, the URL's query (``?condition=fibromyalgia``) presets the controls;
-- in a report run (``KETAMINE_REPORT=1``, set by ``helpers.report``), one MIME bundle
+- in a report run (``KETAMINE_REPORT=1``, set by ``helpers.run.cli``), one MIME bundle
   that ``helpers.render.page`` turns into an interactive block of the offline HTML report.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import display
 
-from helpers.data import load
+from helpers.data.tables import load
 from helpers.views import BUILDERS, view
 
 REPORT_ENV = "KETAMINE_REPORT"
@@ -82,7 +82,7 @@ def explore_pk_simulator(params=None):
 
 def tour() -> pd.DataFrame:
     """The start notebook's overview: each family, its figures, sources and share hedged."""
-    from helpers.dictionary import dictionary, family_names
+    from helpers.data.dictionary import dictionary, family_names
 
     rows = []
     for name in family_names():

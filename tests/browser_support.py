@@ -170,8 +170,8 @@ def chromium():
 def view_pages(browser, folder: Path, notebooks: Iterable[str]):
     """Each notebook's view as an offline standalone page at its defaults, opened from file in one guarded
     context; yields ``(pages by notebook, guard)`` and fails if a page reached the network or logged an error."""
+    from helpers.render.offline import vega_runtime_js
     from helpers.render.page import standalone_page
-    from helpers.renderer import vega_runtime_js
     from helpers.views import view
 
     runtime = vega_runtime_js()
@@ -473,7 +473,7 @@ def jupyter_lab(tmp: Path, token: str, root: Path = NOTEBOOKS, settings_text: di
 
 def voila(tmp: Path, target: Path, extra: Iterable[str] = ()) -> Server:
     """Voilà serving ``target`` (a notebook or the notebooks folder) like ``make app``, with its template."""
-    from helpers.app import template_args, template_env
+    from helpers.run.app import template_args, template_env
 
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()

@@ -11,7 +11,7 @@ from pathlib import Path
 import browser_support as bs  # tests/ is on sys.path (this conftest's folder)
 import pytest
 
-from helpers.provenance import DATA_DIR, seeds_dir
+from helpers.data.provenance import DATA_DIR, seeds_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 """Running a committed notebook under papermill, for the notebook tests of every family.
 
-The notebooks run on one warm kernel per test process (``helpers.kernels``, as report
+The notebooks run on one warm kernel per test process (``helpers.run.kernels``, as report
 batches do): the suite's imports are paid once, and each notebook still starts from an
 empty namespace in its own folder, through papermill. ``KETAMINE_FRESH_KERNELS=1`` runs
 every notebook on a new kernel instead.
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.explore import REPORT_ENV
-from helpers.kernels import Kernel, run_notebook
+from helpers.run.kernels import Kernel, run_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 _kernel: Kernel | None = None

@@ -1,4 +1,4 @@
-"""``make app`` (helpers.app): leaving a page shuts its kernel down, and the number of kernels is capped.
+"""``make app`` (helpers.run.app): leaving a page shuts its kernel down, and the number of kernels is capped.
 
 The server is the real launcher on a tiny notebook. The first test sends exactly what
 Voilà's page sends on ``beforeunload`` (a form POST with the ``_xsrf`` cookie's value);
@@ -27,7 +27,7 @@ from browser_support import (
 )
 from test_report import write_notebook
 
-from helpers.app import merged_args
+from helpers.run.app import merged_args
 
 pytestmark = pytest.mark.notebooks
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]+)"')
@@ -41,11 +41,11 @@ def app(tmp_path_factory):
     write_notebook(notebooks / "tiny.ipynb", "print(6 * 7)")
     port = free_port()
     server = Server(
-        name="helpers.app",
+        name="helpers.run.app",
         argv=[
             sys.executable,
             "-m",
-            "helpers.app",
+            "helpers.run.app",
             str(notebooks),
             f"--port={port}",
             "--Voila.port_retries=0",

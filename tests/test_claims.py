@@ -14,11 +14,11 @@ import nbformat
 import pytest
 from notebook_runs import execute, outputs
 
-from helpers import claims
-from helpers.data import load
-from helpers.dictionary import family_names, field_spec
-from helpers.params import NOTEBOOKS, ParameterError, defaults
-from helpers.provenance import DATA_DIR, source_text
+from helpers.data.dictionary import family_names, field_spec
+from helpers.data.provenance import DATA_DIR, source_text
+from helpers.data.tables import load
+from helpers.models import claims
+from helpers.params.declare import NOTEBOOKS, ParameterError, defaults
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK = "07_claims_check"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import edit_cell
 
-from helpers.data import load, validate_table
+from helpers.data.tables import load, validate_table
 
 
 def test_every_contradiction_is_graded_with_a_reason():

@@ -6,9 +6,16 @@ import csv
 
 import pytest
 
-from helpers.data import load
-from helpers.dictionary import DATAPACKAGE_PATH, datapackage_json, dictionary, family_names, table_fields, table_names
-from helpers.provenance import DATA_DIR
+from helpers.data.dictionary import (
+    DATAPACKAGE_PATH,
+    datapackage_json,
+    dictionary,
+    family_names,
+    table_fields,
+    table_names,
+)
+from helpers.data.provenance import DATA_DIR
+from helpers.data.tables import load
 
 
 def test_every_field_has_description_type_and_known_type():

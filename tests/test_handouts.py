@@ -19,9 +19,12 @@ import nbformat
 import pytest
 from test_report import PNG_SIGNATURE
 
-from helpers import DISCLAIMER, report
+from helpers import DISCLAIMER
+from helpers.render import report_page
 from helpers.render.printed import print_spec, with_row_sources
 from helpers.render.report_text import link_notebooks, split_disclaimer
+from helpers.run import execute as run_exec
+from helpers.run import plan as run_plan
 from helpers.views import BUILDERS, view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +56,7 @@ def footer(spec: dict) -> str:
 @pytest.mark.parametrize("notebook", list(BUILDERS))
 def test_a_slide_image_has_no_hover_or_click_and_prints_its_sources(notebook):
     the_view = view(notebook)
-    svg = report.export_chart(the_view.spec(), "svg")
+    svg = report_page.export_chart(the_view.spec(), "svg")
     assert svg.lstrip().startswith("<svg")
     assert not HINT.search(svg), HINT.search(svg) and svg[HINT.search(svg).start() - 200 :][:300]
     shown = svg_text(svg)
@@ -152,7 +155,7 @@ def test_a_link_prefers_the_same_set_then_the_default_run(tmp_path):
     for name in ("02_relapse_timeline__default", "02_relapse_timeline__aaa", "03_prevalence__zzz.FAILED"):
         (out / f"{name}.html").write_text("old report", encoding="utf-8")
     sets = {"class": {"00": {}, "01": {"condition": "fibromyalgia"}}, "default": {"01": {}}}
-    tasks = report.plan_runs(None, sets, out)
+    tasks = run_plan.plan_runs(None, sets, out)
     links = next(t for t in tasks if t.notebook == "00_start_here").report_links()
     assert links["01_response_rates"] == "01_response_rates__class.html"  # this batch, the same set
     assert links["02_relapse_timeline"] == "02_relapse_timeline__default.html"  # in the folder, the default run
@@ -166,7 +169,7 @@ def test_a_link_prefers_the_same_set_then_the_default_run(tmp_path):
 def handout_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("handouts")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    env.pop(report.REPORT_ENV, None)
+    env.pop(run_exec.REPORT_ENV, None)
     command = [sys.executable, "-m", "helpers.report", "00", "01", "08", "--format", "png", "--out", str(out)]
     done = subprocess.run([*command, "--jobs", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 from test_report import write_notebook
 
-from helpers import report
+from helpers.run import execute as run_exec
+from helpers.run import plan as run_plan
 
 pytestmark = pytest.mark.notebooks
 
@@ -34,7 +35,7 @@ def batch(tmp_path, *extra):
         )
         for name in ("b_looks", "c_looks")
     ]
-    results = report.run_reports([str(leaves), *map(str, looks)], out_dir=out, jobs=1, progress=False, **extra[0])
+    results = run_exec.run_reports([str(leaves), *map(str, looks)], out_dir=out, jobs=1, progress=False, **extra[0])
     assert all(r.ok for r in results), [r.error for r in results]
     states = []
     for name in ("a_leaves", "b_looks", "c_looks"):
@@ -69,9 +70,9 @@ def test_warm_runs_keep_papermills_parameters_and_error_cells(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     bad = write_notebook(src / "bad.ipynb", "x = 1", "raise ValueError('on a warm kernel')")
-    ok, failed = report.run_tasks(
-        report.plan_runs(["06"], out_dir=out, overrides={"year_from": 1990})
-        + report.plan_runs([str(bad)], out_dir=out),
+    ok, failed = run_exec.run_tasks(
+        run_plan.plan_runs(["06"], out_dir=out, overrides={"year_from": 1990})
+        + run_plan.plan_runs([str(bad)], out_dir=out),
         jobs=1,
         progress=False,
     )

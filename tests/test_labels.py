@@ -7,11 +7,11 @@ import csv
 import pytest
 from conftest import edit_cell, read_rows
 
-from helpers.check import audit_problems, cue_problems
-from helpers.data import EvidenceValidationError, load, load_all, validate_table, where
-from helpers.dictionary import family_names
-from helpers.labels import HEDGE_WORDS, KIND_CUES, UNATTRIBUTED, cue_fits, hedge_stated, paragraph_problems
-from helpers.provenance import numbers_in, source_text
+from helpers.data.check import audit_problems, cue_problems
+from helpers.data.dictionary import family_names
+from helpers.data.labels import HEDGE_WORDS, KIND_CUES, UNATTRIBUTED, cue_fits, hedge_stated, paragraph_problems
+from helpers.data.provenance import numbers_in, source_text
+from helpers.data.tables import EvidenceValidationError, load, load_all, validate_table, where
 
 
 def index_of(path, row_id: str) -> int:

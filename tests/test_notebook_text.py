@@ -6,7 +6,7 @@ that the data (or the model, for 08) gives, so an answer cannot go stale when th
 - Every *italic* phrase is a control label, a category or evidence group, or a listed emphasis word.
 - Every "quoted phrase" is in one of the five documents, word for word.
 - Every number in an answer of 01-06 is a number of that notebook's rows (04 also: their µM conversions);
-  08's answers are recomputed with ``helpers.pk``; 07's are checked in tests/test_claims.py.
+  08's answers are recomputed with ``helpers.models.pk``; 07's are checked in tests/test_claims.py.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import pk
-from helpers.claims import GROUP_ORDER, source_profiles
-from helpers.data import load
-from helpers.dictionary import table_names
-from helpers.params import NOTEBOOKS as PARAM_SPECS
-from helpers.provenance import seeds_dir
-from helpers.units import KETAMINE_MOLAR_MASS_G_PER_MOL
+from helpers.data.dictionary import table_names
+from helpers.data.provenance import seeds_dir
+from helpers.data.tables import load
+from helpers.data.units import KETAMINE_MOLAR_MASS_G_PER_MOL
+from helpers.models import pk
+from helpers.models.claims import GROUP_ORDER, source_profiles
+from helpers.params.declare import NOTEBOOKS as PARAM_SPECS
 from helpers.views import BUILDERS, view
 
 ROOT = Path(__file__).resolve().parent.parent

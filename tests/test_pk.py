@@ -1,7 +1,7 @@
-"""Tests for helpers.pk, the teaching ketamine PK model: analytic identities, readouts, input errors.
+"""Tests for helpers.models.pk, the teaching ketamine PK model: analytic identities, readouts, input errors.
 
 Bioavailability comes from a small in-test table (TABLE) so these tests do not depend on
-the evidence loader; one test uses the real loader and skips when helpers.data is absent.
+the evidence loader; one test uses the real loader and skips when helpers.data.tables is absent.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import pk
+from helpers.models import pk
 
-# Fixture values (percent), shaped like helpers.data.load("pharmacokinetics"); oral has two
+# Fixture values (percent), shaped like helpers.data.tables.load("pharmacokinetics"); oral has two
 # rows to check that rows are pooled into their widest span.
 TABLE = pd.DataFrame(
     {
@@ -109,7 +109,9 @@ def test_bioavailability_missing_row_and_never_measured_row():
 
 
 def test_bioavailability_with_the_real_loader():
-    data = pytest.importorskip("helpers.data", reason="helpers.data (the evidence loader) is not written yet")
+    data = pytest.importorskip(
+        "helpers.data.tables", reason="helpers.data.tables (the evidence loader) is not written yet"
+    )
     table = data.load("pharmacokinetics")
     assert pk.bioavailability("IV") == (1.0, 1.0, 1.0)
     for route in pk.EXTRAVASCULAR_ROUTES:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.check import audit_problems, provenance_problems
-from helpers.data import load_all
-from helpers.provenance import numbers_in, quote_problems, states_number
+from helpers.data.check import audit_problems, provenance_problems
+from helpers.data.provenance import numbers_in, quote_problems, states_number
+from helpers.data.tables import load_all
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Report runs (helpers.report): checked before running, offline HTML, failures kept, safe paths.
+"""Report runs (python -m helpers.report): checked before running, offline HTML, failures kept, safe paths.
 
 The slow tests (marked ``notebooks``) run papermill for real, on notebook 01
 and on tiny notebooks written into a temporary folder.
@@ -16,9 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import report
-from helpers.params import ParameterError
+from helpers.params.declare import ParameterError
+from helpers.render import report_page
 from helpers.render.page import VIEW_MIME
+from helpers.run import cli as report
+from helpers.run import execute as run_exec
+from helpers.run import plan as run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -92,7 +95,7 @@ def test_bad_parameter_file_names_the_set_and_lists_choices(tmp_path, capsys, no
 
 
 def test_command_line_values_are_read_per_parameter_type(tmp_path):
-    tasks = report.plan_runs(
+    tasks = run_plan.plan_runs(
         ["01", "02", "06"], out_dir=tmp_path, overrides={"source_id": "003", "log_scale": "false", "year_from": "1990"}
     )
     params = {t.notebook: t.params for t in tasks}
@@ -100,17 +103,17 @@ def test_command_line_values_are_read_per_parameter_type(tmp_path):
     assert params["02_relapse_timeline"]["log_scale"] is False
     assert params["06_history"]["year_from"] == 1990
     assert all(t.set_name.startswith("cli-") for t in tasks)
-    again = report.plan_runs(["01"], out_dir=tmp_path, overrides={"source_id": "003"})
+    again = run_plan.plan_runs(["01"], out_dir=tmp_path, overrides={"source_id": "003"})
     assert again[0].run_name == tasks[0].run_name  # the same parameters give the same file names
 
 
 def test_parameter_sets_run_the_notebooks_they_name(tmp_path):
-    sets = report.load_param_file(ROOT / "reports.example.yaml")
-    tasks = report.plan_runs(None, sets, tmp_path)
+    sets = run_plan.load_param_file(ROOT / "reports.example.yaml")
+    tasks = run_plan.plan_runs(None, sets, tmp_path)
     names = {t.run_name for t in tasks}
     assert "01_response_rates__fibromyalgia_handout" in names
     assert "02_relapse_timeline__fibromyalgia_handout" in names
-    only_01 = report.plan_runs(["01"], sets, tmp_path)
+    only_01 = run_plan.plan_runs(["01"], sets, tmp_path)
     assert {t.notebook for t in only_01} == {"01_response_rates"}
     assert len(only_01) == sum("01_response_rates" in entries for entries in sets.values())
 
@@ -120,18 +123,18 @@ def test_parameter_sets_run_the_notebooks_they_name(tmp_path):
 
 @pytest.mark.parametrize("name", ["../../data/x", "..", "a/../../b", ".hidden", "/etc/passwd", "sp ace\\x"])
 def test_set_names_become_plain_file_names(tmp_path, name):
-    cleaned = report.safe_name(name)
+    cleaned = run_plan.safe_name(name)
     assert re.fullmatch(r"[A-Za-z0-9._-]+", cleaned)
     assert ".." not in cleaned and not cleaned.startswith(".")
-    [task] = report.plan_runs(["01"], {name: {"01": {}}}, tmp_path)
+    [task] = run_plan.plan_runs(["01"], {name: {"01": {}}}, tmp_path)
     for suffix in (".html", ".ipynb", ".FAILED.ipynb"):
         assert task.path(suffix).resolve().parent == tmp_path.resolve()
     assert task.chart_dir.resolve().parent == tmp_path.resolve()
 
 
 def test_safe_names_of_different_sets_differ():
-    assert report.safe_name("a/b") != report.safe_name("a_b")
-    assert report.safe_name("fibromyalgia_handout") == "fibromyalgia_handout"
+    assert run_plan.safe_name("a/b") != run_plan.safe_name("a_b")
+    assert run_plan.safe_name("fibromyalgia_handout") == "fibromyalgia_handout"
 
 
 @pytest.mark.parametrize("out", ["notebooks", "notebooks/reports", "data", "data/out"])
@@ -144,16 +147,16 @@ def test_output_folder_among_the_sources_is_refused(out, capsys, no_runs):
 
 def test_output_folder_beside_a_source_notebook_is_refused(tmp_path):
     source = write_notebook(tmp_path / "mine.ipynb", "x = 1")
-    with pytest.raises(report.OutputPathError):
-        report.plan_runs([str(source)], out_dir=tmp_path)
-    with pytest.raises(report.OutputPathError):
-        report.plan_runs(["mine"], out_dir=tmp_path / "sub", notebook_dir=tmp_path)
+    with pytest.raises(run_plan.OutputPathError):
+        run_plan.plan_runs([str(source)], out_dir=tmp_path)
+    with pytest.raises(run_plan.OutputPathError):
+        run_plan.plan_runs(["mine"], out_dir=tmp_path / "sub", notebook_dir=tmp_path)
 
 
 def test_parameters_for_a_notebook_without_spec_are_refused(tmp_path):
     source = write_notebook(tmp_path / "mine.ipynb", "x = 1")
     with pytest.raises(ParameterError, match="'x'"):
-        report.plan_runs([str(source)], {"s": {str(source): {"x": 2}}}, tmp_path / "out")
+        run_plan.plan_runs([str(source)], {"s": {str(source): {"x": 2}}}, tmp_path / "out")
 
 
 # --- (b), (f) a real run of notebook 01, through the command line -----------------------------
@@ -164,7 +167,7 @@ def fibromyalgia_run(tmp_path_factory):
     """``python -m helpers.report 01 -p condition fibromyalgia`` with html, png and svg output."""
     out = tmp_path_factory.mktemp("reports")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    env.pop(report.REPORT_ENV, None)  # the runner must set it for the kernel itself
+    env.pop(run_exec.REPORT_ENV, None)  # the runner must set it for the kernel itself
     command = [sys.executable, "-m", "helpers.report", "01", "-p", "condition", "fibromyalgia", "--out", str(out)]
     command += ["--format", "html", "--format", "png", "--format", "svg", "--jobs", "1"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -186,7 +189,7 @@ def test_run_prints_a_summary_table(fibromyalgia_run):
 @pytest.mark.notebooks
 def test_report_includes_the_vega_runtime_exactly_once(fibromyalgia_run):
     _, _, page, _, _ = fibromyalgia_run
-    assert page.count(report.RUNTIME_MARKER) == 1
+    assert page.count(report_page.RUNTIME_MARKER) == 1
     assert page.count('<script id="vega-runtime">') == 1
     assert page.count("vegaEmbed(") == 1  # one small loop (view.js) embeds every view
 
@@ -263,7 +266,7 @@ def test_a_failing_notebook_neither_stops_nor_hides_the_others(tmp_path, capsys)
     assert (out / "good__default.html").is_file() and (out / "good__default.ipynb").is_file()
     good_page = (out / "good__default.html").read_text(encoding="utf-8")
     assert "hello from the good notebook" in good_page and "print(" not in good_page
-    assert report.RUNTIME_MARKER not in good_page  # no chart, no 900 kB of Vega
+    assert report_page.RUNTIME_MARKER not in good_page  # no chart, no 900 kB of Vega
     partial = nbformat.read(out / "bad__default.FAILED.ipynb", as_version=4)
     assert any(o.get("ename") == "ValueError" for c in partial.cells for o in c.get("outputs", []))
     assert not (out / "bad__default.html").exists() and not (out / "bad__default.ipynb").exists()
@@ -277,7 +280,7 @@ def test_failed_rerun_leaves_the_previous_report_untouched(tmp_path):
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir()
     write_notebook(sources / "lesson.ipynb", "print('first version')")
-    [first] = report.run_reports(
+    [first] = run_exec.run_reports(
         ["lesson"], {"../../data/x": {"lesson": {}}}, out, 1, notebook_dir=sources, progress=False
     )
     assert first.ok, first.error
@@ -291,7 +294,7 @@ def test_failed_rerun_leaves_the_previous_report_untouched(tmp_path):
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (page, executed)}
 
     write_notebook(sources / "lesson.ipynb", "print('second version')", "raise RuntimeError('broken on re-run')")
-    [second] = report.run_reports(
+    [second] = run_exec.run_reports(
         ["lesson"], {"../../data/x": {"lesson": {}}}, out, 1, notebook_dir=sources, progress=False
     )
     assert not second.ok and second.error.startswith("cell 2: RuntimeError: broken on re-run")

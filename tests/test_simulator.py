@@ -13,9 +13,9 @@ import nbformat
 import pytest
 from notebook_runs import execute, outputs
 
-from helpers import pk, simulator
-from helpers.params import ParameterError, defaults, spec
-from helpers.views.data import prepared
+from helpers.data.prepared import prepared
+from helpers.models import pk, simulator
+from helpers.params.declare import ParameterError, defaults, spec
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK = NOTEBOOKS / "08_pk_simulator.ipynb"

@@ -43,7 +43,8 @@ def test_the_notebooks_import_lines_leave_rfc3987_syntax_out():
 
 
 def test_the_report_runner_leaves_rfc3987_syntax_out():
-    code = f"import sys, helpers.report, helpers.runner, helpers.kernels, helpers.pool\nprint({HEAVY!r} in sys.modules)"
+    modules = "helpers.report, helpers.run.cli, helpers.run.execute, helpers.run.kernels, helpers.run.pool"
+    code = f"import sys, {modules}\nprint({HEAVY!r} in sys.modules)"
     assert fresh(code) == "False"
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.data import load
-from helpers.units import (
+from helpers.data.tables import load
+from helpers.data.units import (
     agrees_within_rounding,
     convert_concentration,
     from_hours,

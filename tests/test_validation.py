@@ -7,7 +7,7 @@ from conftest import edit_cell, read_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.data import EvidenceValidationError, load, validate_table
+from helpers.data.tables import EvidenceValidationError, load, validate_table
 
 
 def problems_for(data_dir, table):

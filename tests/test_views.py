@@ -12,7 +12,7 @@ import json
 import pytest
 import vl_convert as vlc
 
-from helpers.params import ALL, ParameterError
+from helpers.params.declare import ALL, ParameterError
 from helpers.render.page import VIEW_MIME, view_bundle, view_html
 from helpers.render.widget import Panel, query_values
 from helpers.views import BUILDERS, view
@@ -109,7 +109,7 @@ def test_bound_spec_has_one_input_per_control(notebook):
 
 def test_colour_domains_are_fixed_per_choice():
     """01: each colour-by choice colours over every value the dictionary allows, not what the filter keeps."""
-    from helpers.dictionary import field_spec
+    from helpers.data.dictionary import field_spec
 
     spec = view("01_response_rates").spec({"condition": "fibromyalgia"})
     domains = [

@@ -2,7 +2,7 @@
 
 In Python: the spec's data, params, colour scales and bindings; what the page computes, drawn
 by vl-convert (the same Vega) and read back from the SVG; the widget panel and the report
-bundle. In Chromium (``-m browser``): the saved page's values against pandas and ``helpers.pk``.
+bundle. In Chromium (``-m browser``): the saved page's values against pandas and ``helpers.models.pk``.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import pytest
 import vl_convert as vlc
 from notebook_runs import NOTEBOOKS, execute, outputs
 
-from helpers import claims, pk, simulator
-from helpers.data import load
-from helpers.dictionary import family_names
+from helpers.data.dictionary import family_names
+from helpers.data.tables import load
 from helpers.explore import REPORT_ENV
-from helpers.params import ALL, ParameterError, validate
+from helpers.models import claims, pk, simulator
+from helpers.params.declare import ALL, ParameterError, validate
 from helpers.render.page import VIEW_MIME
-from helpers.views import claims as claims_views
+from helpers.views import claims_check as claims_views
 from helpers.views import core, view
-from helpers.views import pk as pk_views
+from helpers.views import pk_simulator as pk_views
 
 CLAIMS, PK = "07_claims_check", "08_pk_simulator"
 VALID_ROUTES = ", ".join(pk.SIMULATED_ROUTES)
@@ -108,7 +108,7 @@ def test_claims_controls_filter_figures_and_contradictions():
     assert len(v.filter(values)) == 6, "kind does not filter figures"  # resp-011 to -015 and resp-026 (001)
     values["source_id"] = "002"
     assert v.filter(values).empty and v.filter(values, "contradictions")["source_a"].eq("002").all()
-    # the same rules as helpers.claims.contradictions
+    # the same rules as helpers.models.claims.contradictions
     for kind in ("all", "date", "dosing"):
         for source in ("all", "002", "003"):
             kept = v.filter({**values, "kind": kind, "source_id": source}, "contradictions")
@@ -180,7 +180,7 @@ def test_claims_report_mode_shows_the_view_bundle(monkeypatch):
     shown = []
     monkeypatch.setenv(REPORT_ENV, "1")
     monkeypatch.setattr(explore, "display", lambda obj, **kw: shown.append(obj))
-    claims.explore_claims({"kind": "dosing", "strength": "all"})
+    explore.explore_claims({"kind": "dosing", "strength": "all"})
     (bundle,) = shown
     (extra,) = bundle[VIEW_MIME]["extras"]
     ids = {extra["rows"][i]["id"] for i in extra["initial"]}
@@ -420,7 +420,7 @@ def test_dose_and_routes_the_notebook_rejects_draw_nothing_and_say_why():
 
 
 def test_landmark_bands_are_the_rows_and_follow_the_table():
-    from helpers.views.data import prepared
+    from helpers.data.prepared import prepared
 
     v = view(PK)
     marks = v.rows.set_index("landmark")
@@ -455,7 +455,7 @@ def test_pk_report_mode_shows_the_view_bundle(monkeypatch):
     shown = []
     monkeypatch.setenv(REPORT_ENV, "1")
     monkeypatch.setattr(explore, "display", lambda obj, **kw: shown.append(obj))
-    simulator.explore_pk_simulator({"routes": "IV,oral"})
+    explore.explore_pk_simulator({"routes": "IV,oral"})
     payload = shown[0][VIEW_MIME]
     assert {p["name"]: p.get("value") for p in payload["spec"]["params"]}["routes"] == "IV,oral"
     assert "pk-008" in payload["initial_ids"] and payload["kernel_only"] == []

@@ -18,14 +18,14 @@ import pytest
 import vl_convert as vlc
 from altair.utils.schemapi import validate_jsonschema
 
-from helpers.data import load
-from helpers.params import ALL, ParameterError
-from helpers.units import CONCENTRATION_UNITS, DISPLAY, HOURS_PER, convert_concentration
+from helpers.data.tables import load
+from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, HOURS_PER, convert_concentration
+from helpers.params.declare import ALL, ParameterError
 from helpers.views import core, view
 from helpers.views.bioavailability import unit_factors
 from helpers.views.marks import can_pick, domain
 from helpers.views.prevalence import y_title
-from helpers.views.timeline import GUIDE_GAP, GUIDES, response_curve_points
+from helpers.views.relapse_timeline import GUIDE_GAP, GUIDES, response_curve_points
 
 NOTEBOOKS = ("02_relapse_timeline", "03_prevalence", "04_bioavailability", "06_history")
 # Years a reader would try: both ends of the sliders, the 2000 BC event, the defaults, one recent year.

@@ -30,7 +30,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def runtime() -> str:
-    from helpers.renderer import vega_runtime_js
+    from helpers.render.offline import vega_runtime_js
 
     return vega_runtime_js()
 

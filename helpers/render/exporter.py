@@ -1,6 +1,6 @@
 """An nbconvert exporter for the offline report: ``jupyter nbconvert --to ketamine_report run.ipynb``.
 
-It renders an executed notebook exactly as ``python -m helpers.report`` does (views live in the
+It renders an executed notebook exactly as ``python -m helpers.run.cli`` does (views live in the
 page, the Vega runtime included once, code hidden unless ``--ReportExporter.show_code=True``), so
 a notebook executed elsewhere (papermill, JupyterLab) becomes the same single offline file.
 """
@@ -24,7 +24,7 @@ class ReportExporter(Exporter):
         return ".html"
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        from helpers.report import notebook_html
+        from helpers.render.report_page import notebook_html
 
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         name = (resources or {}).get("metadata", {}).get("name") or "notebook"

@@ -24,8 +24,8 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from helpers.params import ParameterError
-from helpers.renderer import enable_offline
+from helpers.params.declare import ParameterError
+from helpers.render.offline import enable_offline
 from helpers.views.core import PICK, SOURCE_FIELDS, View
 
 LABELS = {

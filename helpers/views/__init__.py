@@ -12,14 +12,14 @@ from importlib import import_module
 
 # notebook -> "module:function" that builds its view
 BUILDERS = {
-    "01_response_rates": "helpers.views.percent:response_rates_view",
-    "02_relapse_timeline": "helpers.views.timeline:timeline_view",
+    "01_response_rates": "helpers.views.response_rates:response_rates_view",
+    "02_relapse_timeline": "helpers.views.relapse_timeline:timeline_view",
     "03_prevalence": "helpers.views.prevalence:prevalence_view",
     "04_bioavailability": "helpers.views.bioavailability:bioavailability_view",
-    "05_safety": "helpers.views.percent:safety_view",
+    "05_safety": "helpers.views.safety:safety_view",
     "06_history": "helpers.views.history:history_view",
-    "07_claims_check": "helpers.views.claims:claims_view",
-    "08_pk_simulator": "helpers.views.pk:pk_view",
+    "07_claims_check": "helpers.views.claims_check:claims_view",
+    "08_pk_simulator": "helpers.views.pk_simulator:pk_view",
 }
 
 

@@ -1,7 +1,7 @@
 """The view of notebook 04: concentration landmarks in a unit of the reader's choice, and bioavailability by route.
 
 Controls (Vega-Lite params): ``unit`` converts every concentration in the page, with the
-factors of ``helpers.units`` written into the spec (no number retyped); ``matrix`` filters
+factors of ``helpers.data.units`` written into the spec (no number retyped); ``matrix`` filters
 (equal, or all); ``log_scale`` puts log10 of the values on a linear axis labelled in real
 units (Vega-Lite cannot take a scale type from a param, see ``core.log_field``).
 
@@ -15,9 +15,9 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from helpers.units import CONCENTRATION_UNITS, DISPLAY, convert_concentration
+from helpers.data.prepared import prepared
+from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, convert_concentration
 from helpers.views import core
-from helpers.views.data import prepared
 from helpers.views.marks import (
     axis_title,
     can_pick,
@@ -36,7 +36,7 @@ POINTS = "concentration_points"  # the landmarks' point layer (tests read its da
 
 
 def unit_factors() -> dict[str, float]:
-    """ng/mL in one of each unit, from ``helpers.units`` (a value × factor[from] / factor[to] converts it)."""
+    """ng/mL in one of each unit, from ``helpers.data.units`` (a value × factor[from] / factor[to] converts it)."""
     return {unit: float(convert_concentration(1.0, unit, "ng/mL")) for unit in CONCENTRATION_UNITS}
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from helpers.data import load
+from helpers.data.prepared import prepared
+from helpers.data.tables import load
 from helpers.views import core
-from helpers.views.data import prepared
 from helpers.views.marks import domain, with_labels
 
 TITLE = "History and regulation of ketamine"

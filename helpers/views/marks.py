@@ -14,8 +14,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from helpers.dictionary import field_spec
-from helpers.provenance import column_values
+from helpers.data.dictionary import field_spec
+from helpers.data.provenance import column_values
 from helpers.views import core
 
 # A single datum for marks that draw once per chart (axis titles that follow a param).
@@ -220,3 +220,37 @@ def with_rows(charts: alt.VConcatChart, view: core.View) -> alt.VConcatChart:
     """
     cell = core.rows_layer(view.rows, view).properties(width=1, height=1, view=alt.ViewBackground(stroke=None))
     return alt.vconcat(charts, cell, spacing=0)
+
+
+def percent_chart(view: core.View, label: str, sort: alt.EncodingSortField, x_title: str, step: int) -> alt.LayerChart:
+    """Intervals (dashed when hedged) and points (hollow when hedged) on 0–100 %, coloured by ``color_by``."""
+    rows = view.rows
+    # Fixed colour domains: every value the dictionary (or sources.csv) allows, not what is shown.
+    color = core.color_by("color_by", {c: domain(c) for c in view.control("color_by").param.choices})
+    base = (
+        alt.Chart(rows)
+        .transform_filter(view.row_filter())
+        .transform_filter("datum.unit == '%'")
+        .transform_calculate(
+            colour="datum[color_by]",
+            row_label=label,
+            x_low="datum.value_low",
+            x_high="datum.value_high",
+            x_mid="datum.value_mid",
+        )
+    )
+    y = alt.Y("row_label:N", title=None, sort=sort, axis=alt.Axis(labelLimit=320))
+    rule, point = intervals(base, y, color, core.TOOLTIP, alt.Axis(title=x_title), alt.Scale(domain=[0, 100]))
+    n_percent = int((rows["unit"] == "%").sum())
+    description = (
+        f"{view.title}. Intervals and points on a 0-100% axis, one row per figure, {n_percent} percent figures "
+        f"from {rows['source_id'].nunique()} source documents before filtering; hollow marks are hedged. "
+        f"{len(rows) - n_percent} figures not in percent are in the table only. The table under the chart "
+        "lists the figures the controls select, with their source sentences."
+    )
+    return core.with_params(
+        alt.layer(rule, point, core.rows_layer(rows, view))
+        .resolve_scale(shape="independent")
+        .properties(title=core.title(view.title), width=core.WIDTH, height=alt.Step(step), description=description),
+        view,
+    )

@@ -15,8 +15,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from helpers.data.prepared import prepared
 from helpers.views import core
-from helpers.views.data import prepared
 from helpers.views.marks import axis_title, empty_note, kept_counts, log_axis, lookup, series_colors
 
 LOG = "log_scale"

@@ -25,7 +25,7 @@ from pathlib import Path
 import altair as alt
 from altair.utils.schemapi import debug_mode
 
-from helpers.files import cache_dir, write_atomic
+from helpers.paths import cache_dir, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "KETAMINE_SPEC_CACHE"

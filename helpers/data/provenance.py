@@ -15,8 +15,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
+from helpers.paths import DATA_DIR, ROOT
+
 SEEDS_ENV = "KETAMINE_SEEDS"
 
 # Words the documents use for numbers. "half" is both 50 (%) and 0.5 (hours); "all" is 100 (%);
@@ -191,7 +191,7 @@ def uncovered_numbers(source_id: str, spans: list[str], ledger: list[tuple[str, 
 
 
 def _main(paths: list[str]) -> int:
-    """Check CSV files from the command line: python -m helpers.provenance data/x.csv"""
+    """Check CSV files from the command line: python -m helpers.data.provenance data/x.csv"""
     value_columns = (
         "value_low",
         "value_high",

@@ -11,7 +11,7 @@ Nothing here verifies a claim: an "unattributed claim" may be true, and a
 "randomized trial" label is only the document's own description.
 
 This is the data module only: the notebook's charts and contradictions browser are the
-declarative view in ``helpers.views.claims``, which imports this module (never the reverse).
+declarative view in ``helpers.views.claims_check``, which imports this module (never the reverse).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.data import load
-from helpers.dictionary import family_names
-from helpers.params import ALL, NOTEBOOKS, Param
+from helpers.data.dictionary import family_names
+from helpers.data.tables import load
+from helpers.params.declare import ALL, NOTEBOOKS, Param
 
 NOTEBOOK = "07_claims_check"
 
@@ -208,13 +208,3 @@ def contradictions_html(frame: pd.DataFrame) -> str:
         '<table class="evidence-table contradictions-table" border="0">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
-
-
-def explore_claims(params: dict[str, Any] | None = None):
-    """Show notebook 07's view (kept for the notebook's import; the view is ``helpers.views.claims``).
-
-    Imported here, not at module level, so this data module never imports a renderer.
-    """
-    from helpers.explore import explore
-
-    return explore(NOTEBOOK, params)

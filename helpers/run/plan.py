@@ -7,8 +7,8 @@ them in one go and nothing has run (exit status 2).
 
 What it refuses, and why:
 
-- a parameter name, type or value the notebook's spec (``helpers.params``) or its
-  cross-parameter rules (``helpers.rules``, e.g. notebook 08's dose limit) reject:
+- a parameter name, type or value the notebook's spec (``helpers.params.declare``) or its
+  cross-parameter rules (``helpers.params.rules``, e.g. notebook 08's dose limit) reject:
   papermill only warns about unknown names, and a kernel would fail late;
 - two notebook arguments that name the same notebook (``01`` and
   ``01_response_rates``): they would write the same files;
@@ -36,13 +36,11 @@ from typing import Any
 
 import yaml
 
-from helpers.params import NOTEBOOKS, ParameterError, spec, validate
-from helpers.rules import shown
+from helpers.params.declare import NOTEBOOKS, ParameterError, spec, validate
+from helpers.params.rules import shown
+from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIR = Path(__file__).resolve().parent
-NOTEBOOK_DIR = ROOT / "notebooks"
-DATA_DIR = ROOT / "data"
+PACKAGE_DIR = ROOT / "helpers"
 DEFAULT_OUT = Path("reports")
 DEFAULT_SET = "default"
 FORMATS = ("html", "png", "svg")

@@ -17,10 +17,10 @@ from functools import cache
 import altair as alt
 import pandas as pd
 
-from helpers import claims
-from helpers.data import load
-from helpers.dictionary import family_names, field_spec
-from helpers.params import ALL
+from helpers.data.dictionary import family_names, field_spec
+from helpers.data.tables import load
+from helpers.models import claims
+from helpers.params.declare import ALL
 from helpers.views import core
 from helpers.views.layers import BoolSafeView, keep_name
 

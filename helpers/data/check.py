@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import sys
 
-from helpers.data import load_all
-from helpers.dictionary import DATAPACKAGE_PATH, datapackage_json, family_names
-from helpers.labels import paragraph_problems
-from helpers.provenance import quote_problems, seeds_dir, source_text, uncovered_numbers
+from helpers.data.dictionary import DATAPACKAGE_PATH, datapackage_json, family_names
+from helpers.data.labels import paragraph_problems
+from helpers.data.provenance import quote_problems, seeds_dir, source_text, uncovered_numbers
+from helpers.data.tables import load_all
 
 VALUE_COLUMNS = ("value_low", "value_high", "year_start", "year_end", "sample_n", "stated_alt_low", "stated_alt_high")
 

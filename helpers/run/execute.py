@@ -1,12 +1,12 @@
 """Executing report runs: one notebook into its files, and many of them on a pool of warm kernels.
 
-:func:`execute_run` runs one :class:`~helpers.runplan.RunTask` with papermill and writes
+:func:`execute_run` runs one :class:`~helpers.run.plan.RunTask` with papermill and writes
 its executed notebook and HTML report (written to a temporary name, then renamed), or
 its ``*.FAILED.ipynb``; it never raises. :func:`run_tasks` runs many on
-:class:`helpers.pool.Pool` workers, each reusing one kernel that has done the suite's
+:class:`helpers.run.pool.Pool` workers, each reusing one kernel that has done the suite's
 imports once (``fresh_kernels=True``: a new kernel per notebook, as papermill does).
 
-``python -m helpers.runner`` is the worker process itself (started by the pool; not a
+``python -m helpers.run.execute`` is the worker process itself (started by the pool; not a
 command for people): it reads tasks as JSON lines on stdin and answers with results.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
-from helpers.runplan import DEFAULT_OUT, NOTEBOOK_DIR, ROOT, RunResult, RunTask, plan_runs
+from helpers.run.plan import DEFAULT_OUT, NOTEBOOK_DIR, ROOT, RunResult, RunTask, plan_runs
 
 REPORT_ENV = "KETAMINE_REPORT"  # same name as helpers.explore.REPORT_ENV; not imported to keep startup light
 KERNEL_MEMORY = 200 * 1024**2  # what one warm kernel holds, about (measured 167-266 MB)
@@ -130,7 +130,7 @@ def _quiet_stderr() -> Iterator[Path]:
 def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResult:
     """Run one notebook with papermill and write its files; never raises.
 
-    ``kernel`` is a :class:`helpers.kernels.Kernel` to run on (a warm one from the pool);
+    ``kernel`` is a :class:`helpers.run.kernels.Kernel` to run on (a warm one from the pool);
     without it a new kernel is started for this run and shut down after it. The kernel
     runs with ``KETAMINE_REPORT=1`` and the notebook's folder as working directory.
     ``gate()`` is called once before the first output file is replaced: the pool's
@@ -139,9 +139,9 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     start = time.perf_counter()
     import nbformat
 
-    from helpers.files import write_atomic
-    from helpers.kernels import CellStopped, Kernel, python_path, run_notebook
-    from helpers.report import export_chart, notebook_html
+    from helpers.paths import write_atomic
+    from helpers.render.report_page import export_chart, notebook_html
+    from helpers.run.kernels import CellStopped, Kernel, python_path, run_notebook
 
     os.environ[REPORT_ENV] = "1"
     os.environ["PYTHONPATH"] = python_path()
@@ -261,12 +261,12 @@ def run_tasks(
     Each worker keeps one kernel warm across its runs (``fresh_kernels=True``: a new
     kernel per run). ``jobs`` is capped at the CPUs and free memory. On SIGINT or
     SIGTERM every worker and kernel is stopped, no report is written after the signal,
-    and :class:`helpers.pool.RunInterrupted` carries the runs that completed.
+    and :class:`helpers.run.pool.RunInterrupted` carries the runs that completed.
     """
     from tqdm import tqdm
 
-    from helpers.pool import Pool, RunInterrupted, _Signal, signals_held, stop_signals
-    from helpers.report import runtime_file
+    from helpers.render.report_page import runtime_file
+    from helpers.run.pool import Pool, RunInterrupted, _Signal, signals_held, stop_signals
 
     if not tasks:
         return []
@@ -325,7 +325,7 @@ def run_reports(
 
     Raises ParameterError or OutputPathError before anything runs. ``notebooks``
     are names, prefixes (``"01"``) or paths, default every notebook; see
-    :func:`helpers.runplan.plan_runs` for ``param_sets`` and ``overrides``. A failed
+    :func:`helpers.run.plan.plan_runs` for ``param_sets`` and ``overrides``. A failed
     run is a RunResult with status ``FAILED``; it never stops the others.
     """
     tasks = plan_runs(
@@ -380,7 +380,7 @@ def interrupted_summary(stop: Any) -> str:
     return "\n".join(lines)
 
 
-# --- the worker process (python -m helpers.runner) -----------------------------------------------
+# --- the worker process (python -m helpers.run.execute) -----------------------------------------------
 
 
 def _die_with_parent() -> None:
@@ -406,7 +406,7 @@ def worker_main(argv: Sequence[str]) -> int:
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # anything printed by libraries goes to the log, never into the channel
     os.environ[REPORT_ENV] = "1"
-    from helpers.kernels import Kernel, python_path
+    from helpers.run.kernels import Kernel, python_path
 
     os.environ["PYTHONPATH"] = python_path()
     kernel = Kernel(warm="--fresh-kernels" not in argv)

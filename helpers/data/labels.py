@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from helpers.dictionary import dictionary
+from helpers.data.dictionary import dictionary
 
 UNATTRIBUTED = "unattributed claim"
 

@@ -1,9 +1,9 @@
 """PK simulator (08): the teaching model's curves computed in the page. EDUCATIONAL ONLY, NOT MEDICAL ADVICE.
 
 The spec holds a six-row route table (bioavailability low/central/high from the evidence
-table, the absorption rate ka, and the model constants, all read from ``helpers.pk``, never
+table, the absorption rate ka, and the model constants, all read from ``helpers.models.pk``, never
 retyped) and a static ``sequence`` of route x minute. Vega expressions keep the time grid
-``helpers.pk.simulate`` uses (one sample a minute up to ``hours``) and evaluate the
+``helpers.models.pk.simulate`` uses (one sample a minute up to ``hours``) and evaluate the
 closed-form curves on it:
 
 - IV bolus and IV zero-order infusion, one-compartment or Clements two-compartment (a sum of
@@ -14,7 +14,7 @@ Cmax, Tmax and hours above the threshold are aggregates over that grid, shown as
 table under the chart, so every control (routes, dose and its unit, weight, infusion time,
 hours, threshold, model) redraws without Python, in a saved HTML file too. The line chart
 draws a thinned grid that keeps every peak. The grey bands are the documented concentration
-ranges (pk-007/8/9, ``helpers.simulator.landmark_rows``): they are the view's rows.
+ranges (pk-007/8/9, ``helpers.models.simulator.landmark_rows``): they are the view's rows.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import json
 import altair as alt
 import pandas as pd
 
-from helpers import pk, simulator
+from helpers.models import pk, simulator
 from helpers.views import core
 from helpers.views.layers import keep_name
 
@@ -80,7 +80,7 @@ def _page_input(control: core.Control, **page: object) -> PageInput:
 
 
 def route_records() -> list[dict]:
-    """One row per simulatable route with what the page's formulas need, read from ``helpers.pk``.
+    """One row per simulatable route with what the page's formulas need, read from ``helpers.models.pk``.
 
     Plain Python numbers (None where a route has none), so the spec carries the exact floats.
     """
@@ -131,7 +131,7 @@ def _derived_params() -> list[alt.Parameter]:
 
 
 def conc_expr(t: str) -> str:
-    """mg/L at time ``t`` (hours) for bioavailability 1, as in ``helpers.pk._curve``.
+    """mg/L at time ``t`` (hours) for bioavailability 1, as in ``helpers.models.pk._curve``.
 
     IV: D/V * sum c_i e^{-l_i t} (bolus) or (D/T)/V * sum c_i/l_i (1 - e^{-l_i tin}) e^{-l_i (t - tin)}
     with tin = min(t, T) (infusion over T hours). Other routes: D ka / (V (ka - k)) (e^{-k t} - e^{-ka t}).
@@ -164,7 +164,7 @@ def curve_grid(view: core.View) -> alt.Chart:
     over the longest ``hours``), each joined once to its route's row. A control change only moves
     filters and recomputes fields, so the page creates no rows (``flatten`` would make thousands).
     Fields: route, i, t (hours), c_low, c (central), c_high (ng/mL) and ``above_h``, the part of
-    the interval to the next sample at or above the threshold (as ``helpers.pk.time_above``).
+    the interval to the next sample at or above the threshold (as ``helpers.models.pk.time_above``).
     """
     routes = route_records()
     size = grid_size()

@@ -15,6 +15,8 @@ from functools import lru_cache
 import altair as alt
 from altair.utils.data import limit_rows, to_values
 
+from helpers.render.jsbundle import cache_javascript_bundles
+
 
 @lru_cache(maxsize=1)
 def enable_offline() -> None:
@@ -22,10 +24,8 @@ def enable_offline() -> None:
 
     The bundle vl-convert builds for this is the same every time (about 2 s of CPU in every
     JupyterLab and Voilà kernel), so it is read from the disk cache once built
-    (``helpers.warmup.cache_javascript_bundles``).
+    (``helpers.render.jsbundle.cache_javascript_bundles``).
     """
-    from helpers.warmup import cache_javascript_bundles
-
     cache_javascript_bundles()
     alt.JupyterChart.enable_offline()
     alt.renderers.enable("jupyter", offline=True)

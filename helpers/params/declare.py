@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from helpers.dictionary import family_names, field_spec
-from helpers.pk import SIMULATED_ROUTES
-from helpers.provenance import column_values
-from helpers.rules import NOTEBOOK_RULES, ParameterError, shown
+from helpers.data.dictionary import family_names, field_spec
+from helpers.data.provenance import column_values
+from helpers.models.pk import SIMULATED_ROUTES
+from helpers.params.rules import NOTEBOOK_RULES, ParameterError, shown
 
 __all__ = ["ALL", "NOTEBOOKS", "Param", "ParameterError", "defaults", "notebook_names", "spec", "validate"]
 
@@ -157,7 +157,7 @@ def validate(notebook: str, values: dict[str, Any] | None = None, check_order: b
     """Defaults overlaid with ``values``, every one checked. Unknown names are errors, not warnings.
 
     Every problem is reported at once (one line each): unknown names, each parameter's
-    own rule, then the rules across parameters (``helpers.rules``: notebook 08's routes
+    own rule, then the rules across parameters (``helpers.params.rules``: notebook 08's routes
     and dose limit, year_from <= year_to). ``check_order=False`` skips the year order,
     for live sliders that may cross.
     """

@@ -29,8 +29,10 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from helpers.paths import ROOT
+
 ENGINE_NAME = "ketamine-kept-kernel"
-WARM_MODULES = ("helpers.explore", "helpers.claims", "helpers.simulator")
+WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator")
 _INJECTED_TAG = "injected-parameters"
 _PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
 
@@ -184,7 +186,7 @@ class Kernel:
         self.kc.allow_stdin = False
         self.used = False
         if self.warm:
-            self._run(f"__import__('helpers.warmup').warmup.warm_up({list(WARM_MODULES)!r})")
+            self._run(f"__import__('helpers.run.warmup').warmup.warm_up({list(WARM_MODULES)!r})")
         return self
 
     def _run(self, code: str, timeout: float = 300) -> None:
@@ -210,7 +212,7 @@ class Kernel:
             self.shutdown()
             self.start(cwd)
         if self.warm:
-            self._run(f"__import__('helpers.warmup').warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
+            self._run(f"__import__('helpers.run.warmup').warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
         self.used = True
 
     def shutdown(self) -> None:
@@ -285,7 +287,7 @@ def run_notebook(
 
 def python_path() -> str:
     """PYTHONPATH for kernels: the suite's folder first, so kernels import this checkout's helpers."""
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(ROOT)
     return os.pathsep.join(dict.fromkeys(filter(None, [root, *os.environ.get("PYTHONPATH", "").split(os.pathsep)])))
 
 

@@ -9,7 +9,7 @@ repeated doses and everything else a clinician would weigh.
 Where the numbers come from:
 
 * Bioavailability by route comes from the evidence table built from the five source
-  documents (``helpers.data.load("pharmacokinetics")``, rows with
+  documents (``helpers.data.tables.load("pharmacokinetics")``, rows with
   ``measure == "bioavailability"``), or from a DataFrame passed as ``table=``.
   IV is 100 % by definition and needs no table.
 * Everything else (volume, clearance, typical Tmax per route, the Clements
@@ -30,24 +30,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from numbers import Real
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-PARAMETERS_CSV = Path(__file__).parent.parent / "data" / "pk_parameters.csv"
+from helpers.data.routes import EXTRAVASCULAR_ROUTES, SIMULATED_ROUTES  # noqa: F401 - part of the model's API
+from helpers.data.routes import KNOWN_ROUTES as _KNOWN_ROUTES
+from helpers.data.routes import NOT_SIMULATED as _NOT_SIMULATED
+from helpers.paths import DATA_DIR
+
+PARAMETERS_CSV = DATA_DIR / "pk_parameters.csv"
 PARAMETER_COLUMNS = ("parameter", "value", "param_unit", "applies_to", "literature_source", "note")
 PARAM_UNITS = ("L/kg", "L/h/kg", "1/min", "min")
 
-SIMULATED_ROUTES = ("IV", "IM", "intranasal", "oral", "sublingual", "rectal")
-EXTRAVASCULAR_ROUTES = SIMULATED_ROUTES[1:]
-# Routes the evidence table knows; the ones not simulated say why.
-_KNOWN_ROUTES = SIMULATED_ROUTES + ("epidural", "subcutaneous")
-_NOT_SIMULATED = {
-    "epidural": "data/pk_parameters.csv has no absorption Tmax for it, so its curve cannot be drawn",
-    "subcutaneous": "its bioavailability was never measured (value_status 'never measured')",
-}
 BIOAVAILABILITY_LEVELS = ("low", "central", "high")
 MODELS = ("one", "two")
 MAX_DEFAULT_POINTS = 100_001  # the default one-a-minute grid stops growing here (about 69 days)
@@ -254,11 +250,11 @@ def _as_float(value: Any) -> float | None:
 
 @lru_cache(maxsize=1)
 def _evidence_table() -> Any:
-    """The pharmacokinetics evidence table from helpers.data (imported lazily, loaded once)."""
+    """The pharmacokinetics evidence table from helpers.data.tables (imported lazily, loaded once)."""
     try:
-        from helpers import data
+        from helpers.data import tables as data
     except ImportError as exc:  # the loader is written separately; say what to do instead
-        raise ImportError("helpers.data is not available; pass table= (the pharmacokinetics DataFrame)") from exc
+        raise ImportError("helpers.data.tables is not available; pass table= (the pharmacokinetics DataFrame)") from exc
     return data.load("pharmacokinetics")
 
 
@@ -271,7 +267,7 @@ def _default_band(route: str) -> tuple[float, float, float]:
 def bioavailability(route: str, table: Any = None) -> tuple[float, float, float]:
     """Bioavailability of a route as fractions (low, central, high); central is the midpoint.
 
-    Read from the evidence table (``helpers.data.load("pharmacokinetics")`` when table is
+    Read from the evidence table (``helpers.data.tables.load("pharmacokinetics")`` when table is
     None); IV is 1.0 by definition. Routes that cannot be simulated (subcutaneous: never
     measured; epidural: no Tmax) and unknown routes raise ValueError.
     """
@@ -462,7 +458,7 @@ def simulate(
     route: IV, IM, intranasal, oral, sublingual or rectal. IV with infusion_min is a
     zero-order infusion, without it a bolus; other routes absorb first-order with the ka
     that reproduces the route's typical Tmax. bioavailability picks the 'low', 'central'
-    or 'high' end of the evidence table's range (table=None loads it via helpers.data).
+    or 'high' end of the evidence table's range (table=None loads it via helpers.data.tables).
     model='two' uses the Clements two-compartment model (IV only). n_points=None samples
     once a minute (capped at MAX_DEFAULT_POINTS).
     """

@@ -16,9 +16,9 @@ import json
 import altair as alt
 import pandas as pd
 
-from helpers.units import HOURS_PER
+from helpers.data.prepared import prepared
+from helpers.data.units import HOURS_PER
 from helpers.views import core
-from helpers.views.data import prepared
 from helpers.views.marks import NOTE_COLOR, domain, empty_note, figures_above, intervals, log10_of, log_axis
 
 LOG = "log_scale"

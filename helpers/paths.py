@@ -1,4 +1,4 @@
-"""Files the suite writes for itself: each written whole, then renamed; and its cache folder.
+"""Where things are: the project's folders, the cache folder, and files written whole, then renamed.
 
 A reader (a browser, another kernel, the next run) never sees half a file: the content goes to
 a temporary name beside the target, and ``os.replace`` swaps it in. Standard library only, so
@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+NOTEBOOK_DIR = ROOT / "notebooks"
 
 
 def cache_dir() -> Path:

@@ -1,8 +1,8 @@
 """Parameter rules that one parameter's spec cannot express, shared by the notebooks and the report runner.
 
-``helpers.params.validate`` applies them, so ``python -m helpers.report`` refuses a bad
+``helpers.params.declare.validate`` applies them, so ``python -m helpers.run.cli`` refuses a bad
 combination *before* a kernel starts (exit status 2), and the notebook 08 explorer
-(``helpers.simulator``) applies the very same functions to its live controls.
+(``helpers.models.simulator``) applies the very same functions to its live controls.
 
 Every rule reports all of its problems at once, and every value shown in a message
 is cut to a readable length by :func:`shown` (a parameter file can hold megabytes).
@@ -17,7 +17,7 @@ import reprlib
 from collections.abc import Callable
 from typing import Any
 
-from helpers import pk
+from helpers.data.routes import NOT_SIMULATED, SIMULATED_ROUTES
 
 PK_NOTEBOOK = "08_pk_simulator"
 MAX_MG_PER_KG = 20.0  # above any documented ketamine dose (anesthetic IM induction is up to ~10 mg/kg)
@@ -50,7 +50,7 @@ def parse_routes(routes: Any) -> tuple[str, ...]:
 
     Raises ParameterError naming 'routes', every unknown route and the valid routes.
     """
-    valid = ", ".join(pk.SIMULATED_ROUTES)
+    valid = ", ".join(SIMULATED_ROUTES)
     where = f"notebook {PK_NOTEBOOK}: parameter 'routes'"
     if not isinstance(routes, (str, list, tuple)):
         raise ParameterError(f"{where} must be text such as 'IV,oral', got {shown(routes)}; valid routes: {valid}")
@@ -61,14 +61,10 @@ def parse_routes(routes: Any) -> tuple[str, ...]:
     out: list[str] = []
     problems: list[str] = []
     for name in wanted:
-        match = next((r for r in pk.SIMULATED_ROUTES if r.lower() == name.lower()), None)
+        match = next((r for r in SIMULATED_ROUTES if r.lower() == name.lower()), None)
         if match is None:
-            why = ""
-            try:  # a route the table knows but the model cannot draw: say why
-                pk.bioavailability(name)
-            except ValueError as exc:
-                if "cannot be simulated" in str(exc):
-                    why = f" ({str(exc).split(';')[0]})"
+            reason = next((why for known, why in NOT_SIMULATED.items() if known.lower() == name.lower()), None)
+            why = f" (route {name!r} cannot be simulated: {reason})" if reason else ""
             problems.append(
                 f"{where} cannot include {shown(name)}{why}; valid routes: {valid} (comma-separated, e.g. 'IV,oral')"
             )

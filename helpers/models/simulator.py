@@ -1,4 +1,4 @@
-"""Notebook 08: the PK simulator's model glue on top of the teaching model in ``helpers.pk``.
+"""Notebook 08: the PK simulator's model glue on top of the teaching model in ``helpers.models.pk``.
 
 EDUCATIONAL ONLY, NOT MEDICAL ADVICE. The curves are drawn from average literature
 parameters (``data/pk_parameters.csv``) and the bioavailability ranges the documents
@@ -8,10 +8,10 @@ here is a dose or a route to use.
 Here: the routes and dose rules (``parse_routes``, ``check``), the curves and read-outs
 in Python (``simulate_bands``, ``simulate_curves``, ``compute_readouts``) and the documented
 concentration ranges from the evidence table (``landmark_rows``: pk-007, pk-008, pk-009).
-The chart and its controls are the declarative view in ``helpers.views.pk``, which computes
+The chart and its controls are the declarative view in ``helpers.views.pk_simulator``, which computes
 the same curves in the page; a browser test holds the two to 0.1 %.
 
-The notebook's parameter spec is ``PARAMS`` (``helpers.params.NOTEBOOKS["08_pk_simulator"]``).
+The notebook's parameter spec is ``PARAMS`` (``helpers.params.declare.NOTEBOOKS["08_pk_simulator"]``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import pk
-from helpers.params import NOTEBOOKS, Param
-from helpers.rules import MAX_MG_PER_KG, check, parse_routes  # noqa: F401 - here too: the report runner checks them
-from helpers.views.data import prepared
+from helpers.data.prepared import prepared
+from helpers.models import pk
+from helpers.params.declare import NOTEBOOKS, Param
+from helpers.params.rules import MAX_MG_PER_KG, check, parse_routes  # noqa: F401 - here too: the report runner checks them
 
 NOTEBOOK = "08_pk_simulator"
 DOSE_UNITS = ("mg/kg", "mg")
@@ -214,16 +214,6 @@ def landmark_rows(table: pd.DataFrame | None = None) -> pd.DataFrame:
     return out
 
 
-def explore_pk_simulator(params: dict[str, Any] | None = None):
-    """Show notebook 08's view (kept for the notebook's import; the view is ``helpers.views.pk``).
-
-    Imported here, not at module level, so the model glue never imports a renderer.
-    """
-    from helpers.explore import explore
-
-    return explore(NOTEBOOK, params)
-
-
 __all__ = [
     "LANDMARKS",
     "NOTEBOOK",
@@ -231,7 +221,6 @@ __all__ = [
     "check",
     "compute_readouts",
     "dose_mg",
-    "explore_pk_simulator",
     "landmark_rows",
     "parse_routes",
     "readouts_html",

@@ -1,6 +1,6 @@
 """``make app``: the explorers as Voilà web apps, with a kernel cap and kernels that end with their page.
 
-``python -m helpers.app [voila options]`` starts Voilà on ``notebooks/`` (127.0.0.1:8866,
+``python -m helpers.run.app [voila options]`` starts Voilà on ``notebooks/`` (127.0.0.1:8866,
 code hidden), and fixes two things plain ``voila`` gets wrong for a classroom:
 
 - **Leaving a page shuts its kernel down.** Voilà's page sends ``POST
@@ -26,16 +26,16 @@ from __future__ import annotations
 import html
 import os
 import sys
-from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Integer
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.paths import ROOT
+
 DEFAULT_MAX_KERNELS = 8  # ~200 MB each; a class of students shares one server
 TEMPLATE = "ketamine"
 # A Jupyter data folder holding voila/templates/ketamine; Voilà looks for templates on JUPYTER_PATH.
-TEMPLATE_ROOT = Path(__file__).resolve().parent / "render" / "jupyter"
+TEMPLATE_ROOT = ROOT / "helpers" / "render" / "jupyter"
 
 FULL_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>All explorers are in use</title>

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.dictionary import (
+from helpers.data.dictionary import (
     SOURCE_COLUMNS,
     datapackage,
     dictionary,
@@ -29,9 +29,9 @@ from helpers.dictionary import (
     table_fields,
     table_names,
 )
-from helpers.labels import label_problems, note_problems
-from helpers.provenance import DATA_DIR
-from helpers.units import CONCENTRATION_UNITS, HOURS_PER, agrees_within_rounding, convert_concentration
+from helpers.data.labels import label_problems, note_problems
+from helpers.data.provenance import DATA_DIR
+from helpers.data.units import CONCENTRATION_UNITS, HOURS_PER, agrees_within_rounding, convert_concentration
 
 
 @dataclass(frozen=True)
@@ -371,7 +371,7 @@ def where(row_id: str, data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
 
     ``where("resp-019")`` -> {"table": "response_rates", "source": "003 · Reconscious Medical ...", ...}
     """
-    from helpers.provenance import seeds_dir, source_text
+    from helpers.data.provenance import seeds_dir, source_text
 
     prefixes = {}
     for table in family_names():

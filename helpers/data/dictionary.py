@@ -2,7 +2,7 @@
 Package built from it.
 
 The YAML is the one place a column is described; ``datapackage.json`` is
-generated from it (``python -m helpers.dictionary``) so that any Frictionless
+generated from it (``python -m helpers.data.dictionary``) so that any Frictionless
 tool can read the tables, and a test fails when the committed copy drifts.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.provenance import DATA_DIR
+from helpers.data.provenance import DATA_DIR
 
 DICTIONARY_PATH = DATA_DIR / "dictionary.yaml"
 DATAPACKAGE_PATH = DATA_DIR / "datapackage.json"
