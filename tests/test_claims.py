@@ -18,7 +18,7 @@ from helpers.data.dictionary import family_names, field_spec
 from helpers.data.provenance import DATA_DIR, source_text
 from helpers.data.tables import load
 from helpers.models import claims
-from helpers.params.declare import NOTEBOOKS, ParameterError, defaults
+from helpers.params import NOTEBOOKS, ParameterError, defaults
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK = "07_claims_check"

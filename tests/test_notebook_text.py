@@ -25,7 +25,7 @@ from helpers.data.tables import load
 from helpers.data.units import KETAMINE_MOLAR_MASS_G_PER_MOL
 from helpers.models import pk
 from helpers.models.claims import GROUP_ORDER, source_profiles
-from helpers.params.declare import NOTEBOOKS as PARAM_SPECS
+from helpers.params import NOTEBOOKS as PARAM_SPECS
 from helpers.views import BUILDERS, view
 
 ROOT = Path(__file__).resolve().parent.parent

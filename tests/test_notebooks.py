@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from notebook_runs import execute, outputs
 
-from helpers.params.declare import defaults, notebook_names
+from helpers.params import defaults, notebook_names
 from helpers.render.page import VIEW_MIME
 from helpers.views import view
 

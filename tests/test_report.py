@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.params.declare import ParameterError
+from helpers.params import ParameterError
 from helpers.render import report_page
 from helpers.render.page import VIEW_MIME
 from helpers.run import cli as report

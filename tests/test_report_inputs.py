@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_report import files_under, write_notebook
 
-from helpers.params.declare import ParameterError, validate
+from helpers.params import ParameterError, validate
 from helpers.run import cli as report
 from helpers.run import execute as runner
 from helpers.run import plan as runplan

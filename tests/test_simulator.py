@@ -15,7 +15,7 @@ from notebook_runs import execute, outputs
 
 from helpers.data.prepared import prepared
 from helpers.models import pk, simulator
-from helpers.params.declare import ParameterError, defaults, spec
+from helpers.params import ParameterError, defaults, spec
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK = NOTEBOOKS / "08_pk_simulator.ipynb"

@@ -21,7 +21,7 @@ def cache_home(tmp_path, monkeypatch):
 def test_every_views_spec_equals_a_fresh_build(notebook):
     """What a kernel gets (from the cache or not) is exactly what the builder makes now."""
     the_view = view(notebook)
-    fresh = speccache.stable_names(the_view.chart.to_dict(validate=False))
+    fresh = speccache.stable_names(the_view.chart_dict())
     assert the_view.base_spec == fresh
 
 

@@ -12,7 +12,7 @@ import json
 import pytest
 import vl_convert as vlc
 
-from helpers.params.declare import ALL, ParameterError
+from helpers.params import ALL, ParameterError
 from helpers.render.page import VIEW_MIME, view_bundle, view_html
 from helpers.render.widget import Panel, query_values
 from helpers.views import BUILDERS, view
@@ -77,7 +77,7 @@ def test_view_spec_is_valid_vega_lite_with_its_page_inputs(notebook):
     from helpers.views.speccache import stable_names
 
     the_view = view(notebook)
-    assert stable_names(the_view.chart.to_dict(validate=True)) == the_view.base_spec
+    assert stable_names(the_view.chart_dict(validate=True)) == the_view.base_spec
     validate_jsonschema(the_view.spec(the_view.validate({}), bind=True), alt.vegalite.v6.schema.core.load_schema())
 
 

@@ -22,7 +22,7 @@ from helpers.data.dictionary import family_names
 from helpers.data.tables import load
 from helpers.explore import REPORT_ENV
 from helpers.models import claims, pk, simulator
-from helpers.params.declare import ALL, ParameterError, validate
+from helpers.params import ALL, ParameterError, validate
 from helpers.render.page import VIEW_MIME
 from helpers.views import claims_check as claims_views
 from helpers.views import core, view

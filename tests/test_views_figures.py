@@ -20,7 +20,7 @@ from altair.utils.schemapi import validate_jsonschema
 
 from helpers.data.tables import load
 from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, HOURS_PER, convert_concentration
-from helpers.params.declare import ALL, ParameterError
+from helpers.params import ALL, ParameterError
 from helpers.views import core, view
 from helpers.views.bioavailability import unit_factors
 from helpers.views.marks import can_pick, domain
@@ -102,7 +102,7 @@ def test_every_option_gives_a_valid_spec_that_draws(notebook, name, value, schem
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_chart_validates_once_with_one_param_per_control(notebook):
     the_view = view(notebook)
-    spec = the_view.chart.to_dict()  # validates against the schema
+    spec = the_view.chart_dict(validate=True)  # validates against the schema
     params = [p["name"] for p in spec["params"] if "select" not in p]
     assert params == [c.signal for c in the_view.controls], "every control is a top-level param, in order"
     assert the_view.rows["id"].is_unique and the_view.rows["id"].notna().all()

@@ -24,12 +24,10 @@ import pandas as pd
 
 from helpers.data.dictionary import family_names
 from helpers.data.tables import load
-from helpers.params.declare import ALL, NOTEBOOKS, Param
+from helpers.params import ALL, read
 
 NOTEBOOK = "07_claims_check"
 
-PARAMS: tuple[Param, ...] = NOTEBOOKS[NOTEBOOK]
-_PARAM = {p.name: p for p in PARAMS}
 
 # The groups a source profile splits its figures into. "trial" is a randomized trial only;
 # "study, design not stated" is the documents' "a study found"; meta-analyses, surveys,
@@ -118,9 +116,9 @@ def figures_by_evidence() -> pd.DataFrame:
 
 def contradictions(kind: str = ALL, source_id: str = ALL, strength: str = ALL) -> pd.DataFrame:
     """The contradictions of one kind, strength and/or involving one source (on either side); "all" keeps every row."""
-    kind = _PARAM["kind"].check(kind, NOTEBOOK)
-    source_id = _PARAM["source_id"].check(source_id, NOTEBOOK)
-    strength = _PARAM["strength"].check(strength, NOTEBOOK)
+    checked = read(NOTEBOOK, {"kind": kind, "source_id": source_id, "strength": strength}.items(), typed=True)
+    values = checked.raise_if_refused()
+    kind, source_id, strength = values["kind"], values["source_id"], values["strength"]
     frame = _contradictions()
     mask = pd.Series(True, index=frame.index)
     if kind != ALL:

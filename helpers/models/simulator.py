@@ -11,7 +11,7 @@ concentration ranges from the evidence table (``landmark_rows``: pk-007, pk-008,
 The chart and its controls are the declarative view in ``helpers.views.pk_simulator``, which computes
 the same curves in the page; a browser test holds the two to 0.1 %.
 
-The notebook's parameter spec is ``PARAMS`` (``helpers.params.declare.NOTEBOOKS["08_pk_simulator"]``).
+The notebook's parameters are declared in ``helpers.params.notebooks``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.models import pk
-from helpers.params.declare import NOTEBOOKS, Param
-from helpers.params.rules import MAX_MG_PER_KG, check, parse_routes  # noqa: F401 - here too: the report runner checks them
+from helpers.params import ParameterError, declared, validate
+from helpers.params.notebooks import MAX_MG_PER_KG  # noqa: F401 - the dose limit belongs with the model too
+from helpers.params.verdict import parse_list
 
 NOTEBOOK = "08_pk_simulator"
 DOSE_UNITS = ("mg/kg", "mg")
@@ -42,7 +43,22 @@ LANDMARKS = (
     ("side effects", "plasma concentration", "showing unwanted effects"),
 )
 
-PARAMS: tuple[Param, ...] = NOTEBOOKS[NOTEBOOK]
+
+def check(values: dict[str, Any]) -> dict[str, Any]:
+    """Notebook 08's values, every declared rule checked (routes in canonical form); ParameterError otherwise."""
+    return validate(NOTEBOOK, values)
+
+
+def parse_routes(routes: Any) -> tuple[str, ...]:
+    """The routes named in 'IV, oral' (or a list), in the model's order, without repeats; ParameterError
+    naming every unknown route and the valid ones."""
+    items = routes.split(",") if isinstance(routes, str) else routes
+    if not isinstance(items, (list, tuple)):
+        raise ParameterError(f"routes must be text such as 'IV,oral', got {routes!r}")
+    ok, value, message = parse_list(declared(NOTEBOOK).param("routes"), [str(i) for i in items])
+    if not ok:
+        raise ParameterError(message)
+    return tuple(value.split(","))
 
 
 # --------------------------------------------------------------------------- parameters
@@ -217,7 +233,6 @@ def landmark_rows(table: pd.DataFrame | None = None) -> pd.DataFrame:
 __all__ = [
     "LANDMARKS",
     "NOTEBOOK",
-    "PARAMS",
     "check",
     "compute_readouts",
     "dose_mg",

@@ -1,189 +1,271 @@
-"""Notebook parameters: one spec per notebook, used three ways.
+"""A notebook parameter, declared once: its type, choices or range, step, unit, label, help, default,
+the filters it drives, and the rules across parameters.
 
-- the notebook's ``parameters`` cell holds the defaults (a test checks they match);
-- the explorer builds its controls from it (dropdown choices, slider bounds);
-- the report command validates parameters against it *before* anything runs,
-  because papermill by itself only warns about unknown names.
+Everything else derives from a :class:`Spec`: the command-line and params-file checks, the
+widget chosen for each control, the saved page's bindings, the parsing of link and query
+values, and the notes for ignored values (``helpers.params.verdict``). The rules are Vega
+expressions (``helpers.params.expr``), so the page evaluates the very same text with no kernel.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.data.dictionary import family_names, field_spec
-from helpers.data.provenance import column_values
-from helpers.models.pk import SIMULATED_ROUTES
-from helpers.params.rules import NOTEBOOK_RULES, ParameterError, shown
+from helpers.params.expr import js_string, literal, parse
+from helpers.params.filters import Filter
 
-__all__ = ["ALL", "NOTEBOOKS", "Param", "ParameterError", "defaults", "notebook_names", "spec", "validate"]
-
+TYPES = ("choice", "bool", "int", "number", "list")
 ALL = "all"
+# Decimal text only: '070' is 70, while '0x10', '1e3', '1:30' and ' 5' are refused with a message.
+NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)$"
+INT_TEXT = r"^[+-]?\d+$"
+SHOWN = 40  # characters of a refused value shown in a message
+MAX_LISTED = 10  # problems listed in one message or one note, then "and N more"
+STEP_TOLERANCE = 1e-9
+# Signal names Vega-Lite declares itself (a selection adds "unit"; every view has width, height...).
+RESERVED_SIGNALS = {"unit", "width", "height", "padding", "autosize", "background", "cursor", "datum", "event", "item"}
+
+
+def signal_name(param: str) -> str:
+    """The Vega signal of a parameter: its own name, unless Vega-Lite already uses that name (04's ``unit``)."""
+    return f"{param}_value" if param in RESERVED_SIGNALS else param
+
+
+def quoted(raw: Any) -> str:
+    """A value as a message shows it: quoted, control characters as '?', cut at SHOWN characters."""
+    text = raw if isinstance(raw, str) else js_string(raw)
+    cut = "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in text[:SHOWN])
+    return f"'{cut}{'…' if len(text) > SHOWN else ''}'"
+
+
+def template(text: str) -> str:
+    """'dose is {dose} mg' as the string expression ``'dose is ' + (dose) + ' mg'``."""
+    parts = re.split(r"\{([^{}]+)\}", text)
+    pieces = [literal(p) if i % 2 == 0 else f"({p})" for i, p in enumerate(parts) if p or i % 2]
+    return " + ".join(pieces) or "''"
+
+
+def names_in(expression: str) -> tuple[str, ...]:
+    """The parameter names an expression reads, in order of first use."""
+    out: list[str] = []
+
+    def walk(node: tuple) -> None:
+        if node[0] == "name" and node[1] not in out:
+            out.append(node[1])
+        for child in node[1:]:
+            if isinstance(child, tuple):
+                if child and isinstance(child[0], str):
+                    walk(child)
+                else:
+                    for item in child:
+                        walk(item)
+
+    walk(parse(expression))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``ok`` must hold (a Vega expression over parameter values); else ``message`` (a string expression).
+
+    ``blame``: the parameters a link's value is ignored for first when the rule fails (the
+    others the rule reads follow if that is not enough).
+    """
+
+    ok: str
+    message: str
+    blame: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.blame, *names_in(self.ok))))
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "message": self.message, "blame": list(self.blame), "names": list(self.names)}
 
 
 @dataclass(frozen=True)
 class Param:
-    """One notebook parameter: its default, its type and what values it accepts."""
+    """One notebook parameter. ``type``: choice, bool, int, number or list (a comma-separated subset of
+    ``choices``). ``control``: "box" for a number box, else a slider (numbers) or the type's default."""
 
     name: str
+    type: str
     default: Any
+    label: str
     help: str
-    choices: tuple | None = None
+    choices: tuple = ()
+    choice_labels: tuple[tuple[str, str], ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    step: float | None = None
+    unit: str = ""
+    control: str = ""
+    filters: tuple[Filter, ...] = ()
+    refused_reasons: tuple[tuple[str, str], ...] = ()  # list: names that are refused, and why
+    notebook: str = field(default="", compare=False)
 
+    def __post_init__(self):
+        if self.type not in TYPES:
+            raise ValueError(f"parameter {self.name!r}: type must be one of {TYPES}, got {self.type!r}")
+        if self.type in ("int", "number") and (self.minimum is None or self.maximum is None or not self.step):
+            raise ValueError(f"parameter {self.name!r}: a number needs minimum, maximum and step")
+
+    # -- derived ---------------------------------------------------------------------------------
     @property
     def kind(self) -> type:
-        return type(self.default)
+        """The Python type of its values (the notebook's parameters cell holds one)."""
+        return {"choice": str, "bool": bool, "int": int, "number": float, "list": str}[self.type]
 
-    def check(self, value: Any, notebook: str) -> Any:
-        """The value if valid; otherwise a ParameterError that names the parameter and the rule."""
-        where = f"notebook {notebook}: parameter {self.name!r}"
-        kind = self.kind
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if kind is int and isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ParameterError(
-                f"{where} must be {kind.__name__}, got {type(value).__name__} {shown(value)} ({self.help})"
+    @property
+    def signal(self) -> str:
+        return signal_name(self.name)
+
+    @property
+    def options(self) -> tuple | None:
+        """The names a list parameter may list (08's routes); None for the other types."""
+        return self.choices if self.type == "list" else None
+
+    @property
+    def where(self) -> str:
+        return f"notebook {self.notebook}: parameter '{self.name}'"
+
+    def choice_label(self, value: Any) -> str:
+        return dict(self.choice_labels).get(value, str(value).replace("_", " "))
+
+    def unit_text(self) -> str:
+        return f" {self.unit}" if self.unit else ""
+
+    def accepts(self) -> str:
+        """What the parameter accepts, in words (``--list``, messages, help)."""
+        if self.type == "choice":
+            return "one of: " + ", ".join(map(str, self.choices))
+        if self.type == "list":
+            return "a comma-separated list of: " + ", ".join(self.choices)
+        if self.type == "bool":
+            return "true or false"
+        low, high, step = (js_string(v) for v in (self.minimum, self.maximum, self.step))
+        return f"from {low} to {high}{self.unit_text()} in steps of {step}"
+
+    def parse_message(self) -> str:
+        """The message for text that is not of the parameter's type; ``{raw}`` is the quoted text."""
+        if self.type == "choice":
+            return f"{self.where} cannot be {{raw}}; choose one of: {', '.join(map(str, self.choices))}"
+        if self.type == "bool":
+            return f"{self.where} must be true or false, got {{raw}}"
+        if self.type == "int":
+            example = js_string(self.default)
+            return f"{self.where} must be a whole number written in digits (such as {example}), got {{raw}}"
+        if self.type == "number":
+            return (
+                f"{self.where} must be a decimal number such as {js_string(self.default)} "
+                f"(digits and an optional point), got {{raw}}"
             )
-        if kind is float and not math.isfinite(value):  # NaN passes every < and > test
-            raise ParameterError(f"{where} must be a finite number, got {shown(value)} ({self.help})")
-        if self.choices is not None and value not in self.choices:
-            options = ", ".join(repr(c) for c in self.choices)
-            raise ParameterError(f"{where} cannot be {shown(value)}; choose one of: {options}")
-        if self.minimum is not None and value < self.minimum:
-            raise ParameterError(f"{where} must be at least {self.minimum:g}, got {shown(value)} ({self.help})")
-        if self.maximum is not None and value > self.maximum:
-            raise ParameterError(f"{where} must be at most {self.maximum:g}, got {shown(value)} ({self.help})")
-        return value
+        example = ",".join(self.choices[:2])
+        valid = ", ".join(self.choices)
+        return f"{self.where} cannot include {{raw}}{{why}}; valid: {valid} (comma-separated, e.g. '{example}')"
 
+    def empty_message(self) -> str:
+        return f"{self.where} must name at least one of: {', '.join(self.choices)}"
 
-def _enum(field: str, with_all: bool = True) -> tuple:
-    values = tuple(field_spec(field)["enum"])
-    return ((ALL,) + values) if with_all else values
-
-
-# Choices that follow the data files, so a new source or region needs no edit here.
-SOURCE_IDS = (ALL, *column_values("sources", "source_id"))
-REGIONS = (ALL, *column_values("prevalence", "region"))
-
-NOTEBOOKS: dict[str, tuple[Param, ...]] = {
-    "00_start_here": (),
-    "01_response_rates": (
-        Param("condition", ALL, "condition treated", _enum("condition")),
-        Param("arm", ALL, "ketamine, esketamine or the usual-care comparator", _enum("arm")),
-        Param("evidence_kind", ALL, "what the figure rests on", _enum("evidence_kind")),
-        Param("source_id", ALL, "one source document", SOURCE_IDS),
-        Param("color_by", "arm", "what colours the marks", ("arm", "evidence_kind", "source_id", "condition")),
-    ),
-    "02_relapse_timeline": (
-        Param("context", ALL, "group of time landmarks", _enum("context")),
-        Param("log_scale", True, "log time axis (minutes to months on one axis)"),
-        Param("source_id", ALL, "one source document", SOURCE_IDS),
-    ),
-    "03_prevalence": (
-        Param("denominator", "students", "what a share is a share of (one per chart)", _enum("denominator", False)),
-        Param("region", ALL, "region of the survey", REGIONS),
-        Param("log_scale", False, "log value axis"),
-    ),
-    "04_bioavailability": (
-        Param("unit", "ng/mL", "concentration unit", ("ng/mL", "uM", "mg/L", "nM")),
-        Param("log_scale", True, "log concentration axis"),
-        Param("matrix", ALL, "where the concentration is measured", (ALL, "plasma", "blood or plasma", "CSF")),
-    ),
-    "05_safety": (
-        Param("dose_context", ALL, "dose setting", _enum("dose_context")),
-        Param("color_by", "dose_context", "what colours the marks", ("dose_context", "evidence_kind", "source_id")),
-    ),
-    "06_history": (
-        Param("topic", ALL, "strand of the story", _enum("topic")),
-        Param("year_from", 1950, "first year shown", minimum=-2000, maximum=2030),
-        Param("year_to", 2025, "last year shown", minimum=-2000, maximum=2030),
-        Param("color_by", "topic", "what colours the marks", ("topic", "event_kind", "source_id")),
-    ),
-    "07_claims_check": (
-        Param("family", ALL, "one family of figures", (ALL, *family_names())),
-        Param("source_id", ALL, "one source document (figures, and contradictions on either side)", SOURCE_IDS),
-        Param("kind", ALL, "kind of contradiction", _enum("kind")),
-        Param(
-            "strength",
-            "direct",
-            "how hard a contradiction clashes: direct (both cannot be true), depends on reading, or not a "
-            "contradiction (kept for teaching); all lists every pair",
-            _enum("strength"),
-        ),
-        Param("normalize", True, "bars as shares (True) or as counts of figures (False)"),
-    ),
-    # Educational only: doses and routes here drive a teaching model, not a prescription.
-    "08_pk_simulator": (
-        Param(
-            "routes", "IV,intranasal,oral", f"comma-separated routes to simulate, any of: {', '.join(SIMULATED_ROUTES)}"
-        ),
-        Param(
-            "dose", 0.5, "dose per administration, > 0, in dose_unit (at most 20 mg/kg)", minimum=0.0, maximum=1000.0
-        ),
-        Param("dose_unit", "mg/kg", "unit of dose: mg per kg of body weight, or total mg", ("mg/kg", "mg")),
-        Param("weight_kg", 70.0, "body weight in kg (the volumes scale with it)", minimum=20.0, maximum=150.0),
-        Param("infusion_min", 40.0, "IV infusion time in minutes; 0 = bolus; IV only", minimum=0.0, maximum=240.0),
-        Param("hours", 12.0, "hours simulated after the dose starts", minimum=1.0, maximum=48.0),
-        Param("threshold_ng_ml", 100.0, "concentration for the hours-above read-out", minimum=1.0, maximum=3000.0),
-        Param("model", "one", "one-compartment, or Clements two-compartment (IV only)", ("one", "two")),
-    ),
-}
-
-
-def notebook_names() -> list[str]:
-    """Every notebook with a parameter spec, in order."""
-    return list(NOTEBOOKS)
-
-
-def spec(notebook: str) -> tuple[Param, ...]:
-    """The parameters a notebook accepts."""
-    try:
-        return NOTEBOOKS[notebook]
-    except KeyError:
-        raise ParameterError(f"unknown notebook {notebook!r}; choose one of: {', '.join(NOTEBOOKS)}") from None
-
-
-def defaults(notebook: str) -> dict[str, Any]:
-    """The notebook's default parameters."""
-    return {p.name: p.default for p in spec(notebook)}
-
-
-def validate(notebook: str, values: dict[str, Any] | None = None, check_order: bool = True) -> dict[str, Any]:
-    """Defaults overlaid with ``values``, every one checked. Unknown names are errors, not warnings.
-
-    Every problem is reported at once (one line each): unknown names, each parameter's
-    own rule, then the rules across parameters (``helpers.params.rules``: notebook 08's routes
-    and dose limit, year_from <= year_to). ``check_order=False`` skips the year order,
-    for live sliders that may cross.
-    """
-    params = {p.name: p for p in spec(notebook)}
-    values = dict(values or {})
-    problems: list[str] = []
-    unknown = sorted(set(values) - set(params), key=str)
-    if unknown:
-        valid = ", ".join(params) or "(none: this notebook takes no parameters)"
-        names = ", ".join(shown(name) for name in unknown[:10])
-        names += f" and {len(unknown) - 10} more" if unknown[10:] else ""
-        problems.append(f"notebook {notebook}: unknown parameter(s) {names}; valid: {valid}")
-    checked: dict[str, Any] = {}
-    for name, param in params.items():
-        try:
-            checked[name] = param.check(values.get(name, param.default), notebook)
-        except ParameterError as error:
-            problems.append(str(error))
-    if check_order and "year_from" in checked and "year_to" in checked and checked["year_from"] > checked["year_to"]:
-        problems.append(
-            f"notebook {notebook}: parameter 'year_from' ({checked['year_from']}) "
-            f"is after 'year_to' ({checked['year_to']})"
+    def rules(self) -> tuple[Rule, ...]:
+        """The parameter's own rules as expressions: its range and its step (numbers only)."""
+        if self.type not in ("int", "number"):
+            return ()
+        n, lo, hi, step = self.name, js_string(self.minimum), js_string(self.maximum), js_string(self.step)
+        in_range = Rule(
+            f"{n} >= {lo} && {n} <= {hi}",
+            template(f"{self.where} must be from {lo} to {hi}{self.unit_text()}, got {{{n}}}"),
+            (n,),
         )
-    rule = NOTEBOOK_RULES.get(notebook)
-    if rule is not None:
-        problems.extend(rule(checked))
-    if problems:
-        raise ParameterError("\n".join(problems))
-    return checked
+        steps = f"({n} - {lo}) / {step}"
+        on_grid = Rule(
+            f"abs({steps} - round({steps})) < {js_string(STEP_TOLERANCE)}",
+            template(f"{self.where} must be in steps of {step} from {lo}, got {{{n}}}"),
+            (n,),
+        )
+        return (in_range, on_grid)
+
+    def to_json(self) -> dict:
+        """What the page needs: type, choices, bounds, step, labels and the messages to show."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "signal": self.signal,
+            "type": self.type,
+            "default": self.default,
+            "label": self.label,
+            "help": self.help,
+            "unit": self.unit,
+            "control": self.control,
+            "parse_message": self.parse_message(),
+            "rules": [r.to_json() for r in self.rules()],
+        }
+        if self.choices:
+            out["choices"] = list(self.choices)
+            out["choice_labels"] = [self.choice_label(c) for c in self.choices]
+        if self.type == "list":
+            out["empty_message"] = self.empty_message()
+            out["refused_reasons"] = dict(self.refused_reasons)
+        if self.type in ("int", "number"):
+            out.update(min=self.minimum, max=self.maximum, step=self.step)
+        return out
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A notebook's parameters in order, the rules across them, and old names that links may still use."""
+
+    notebook: str
+    params: tuple[Param, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()  # (old name, new name): old links keep working
+
+    def __iter__(self):
+        return iter(self.params)
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    def __bool__(self) -> bool:
+        return bool(self.params)
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def unknown_message(self, raw: str) -> str:
+        valid = ", ".join(self.names) or "(none: this notebook takes no parameters)"
+        return f"notebook {self.notebook}: unknown parameter {{raw}}; valid: {valid}"
+
+    def repeated_message(self) -> str:
+        return f"notebook {self.notebook}: parameter {{raw}} is given more than once; give each parameter once"
+
+    def to_json(self) -> dict:
+        return {
+            "notebook": self.notebook,
+            "params": [p.to_json() for p in self.params],
+            "rules": [r.to_json() for r in self.rules],
+            "renamed": dict(self.renamed),
+            "grammar": {"number": NUMBER_TEXT, "int": INT_TEXT},
+            "limits": {"shown": SHOWN, "listed": MAX_LISTED},
+            "unknown_message": self.unknown_message(""),
+            "repeated_message": self.repeated_message(),
+            "more_message": more_message(0).replace("0", "{n}", 1),
+        }
+
+
+def more_message(count: int) -> str:
+    return f"... and {count} more"
+
+
+def finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from helpers.params.declare import ParameterError
+from helpers.params import ParameterError
 from helpers.render.offline import enable_offline
 from helpers.views.core import PICK, SOURCE_FIELDS, View
 

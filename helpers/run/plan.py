@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from helpers.params.declare import NOTEBOOKS, ParameterError, spec, validate
+from helpers.params import NOTEBOOKS, ParameterError, spec, validate
 from helpers.params.rules import shown
 from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
 

@@ -27,7 +27,6 @@ from helpers.views.marks import (
     legend_offset,
     log_axis,
     lookup,
-    with_labels,
 )
 
 LOG = "log_scale"
@@ -155,15 +154,7 @@ def routes_chart(rows: pd.DataFrame, pick: bool) -> alt.LayerChart:
 
 def bioavailability_view() -> core.View:
     """04: concentrations (unit, matrix, log) above bioavailability by route."""
-    controls = core.controls_for(
-        "04_bioavailability",
-        {
-            "unit": {},
-            "log_scale": {"label": "log scale"},
-            "matrix": {"op": "equal", "columns": ("matrix",), "label": "measured in"},
-        },
-    )
-    controls = with_labels(controls, {"unit": DISPLAY})  # the page's radio says µM
+    controls = core.controls_for("04_bioavailability")
 
     def build(view: core.View) -> alt.VConcatChart:
         landmarks = concentrations_chart(view)

@@ -20,7 +20,7 @@ import pandas as pd
 from helpers.data.dictionary import family_names, field_spec
 from helpers.data.tables import load
 from helpers.models import claims
-from helpers.params.declare import ALL
+from helpers.params import ALL
 from helpers.views import core
 from helpers.views.layers import BoolSafeView, keep_name
 
@@ -205,27 +205,7 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
 
 def claims_view() -> core.View:
     """07: the evidence mix by family and by source, and the contradictions browser."""
-    controls = core.controls_for(
-        NOTEBOOK,
-        {
-            "family": {"op": "equal", "columns": ("family",)},
-            "source_id": {
-                "label": "source",
-                "filters": (
-                    core.Filter("equal", ("source_id",)),
-                    core.Filter("any_equal", ("source_a", "source_b"), target=CONTRADICTIONS),
-                ),
-            },
-            "kind": {"op": "equal", "columns": ("kind",), "target": CONTRADICTIONS, "label": "contradiction kind"},
-            "strength": {
-                "op": "equal",
-                "columns": ("strength",),
-                "target": CONTRADICTIONS,
-                "label": "contradiction strength",
-            },
-            "normalize": {"label": "shares (not counts)"},
-        },
-    )
+    controls = core.controls_for(NOTEBOOK)
     table = core.ExtraTable(
         CONTRADICTIONS,
         "Contradictions: pairs of statements that disagree, both quoted verbatim",

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,12 +26,11 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+from altair.utils.data import limit_rows, to_values
 
 from helpers.data.prepared import HEDGE_DOMAIN, fmt, plain, prepare, value_label  # noqa: F401 - views use them from core
-from helpers.params.declare import ALL, Param, spec, validate
-from helpers.render.offline import use_json_safe_data
-
-use_json_safe_data()
+from helpers.params import Filter, Param, spec, validate
+from helpers.params.declare import RESERVED_SIGNALS, signal_name  # noqa: F401 - views read them from core
 
 # Okabe & Ito (2008), the palette of Nature Methods' colour-blind guide. Its yellow is nearly
 # invisible as a hollow mark on white, so it comes last; grey and Tol's muted colours fill in
@@ -53,86 +54,59 @@ TOOLTIP = [
     alt.Tooltip("source_label:N", title="source"),
     alt.Tooltip("quote:N", title="quote"),
 ]
-# What the click-to-source panel shows, in order, when the table has it.
-SOURCE_FIELDS = ("id", "value_label", "quote", "evidence_kind", "evidence_cue", "section", "source_label")
+# What the click-to-source panel shows, in order, when the table has it, and its words for each field.
+# The page (static/view.js) and the widget read them from the view's payload: written once, here.
+SOURCE_LABELS = {
+    "id": "row id",
+    "value_label": "figure",
+    "quote": "sentence",
+    "evidence_kind": "evidence kind (as the document states it)",
+    "evidence_cue": "words that support the evidence kind",
+    "section": "section",
+    "source_label": "document",
+}
+SOURCE_FIELDS = tuple(SOURCE_LABELS)
+HINTS = {
+    "source": "Click a figure in the chart to read its sentence and source here.",
+    "source_title": "Source of {id}",
+    "notes": "Some settings were ignored:",
+    "count": "{n} of {total} {noun} match.",
+    "download": "Download these {n} {noun} as CSV",
+    "table": "The {noun} and their source sentences",
+}
+JSON_SAFE = "json_safe"
+
+
+def json_safe_values(data, max_rows: int = 5000) -> dict:
+    """Altair's default data transformer, with NaN and infinities turned into null.
+
+    Under pandas 3, Altair's sanitizer turns the missing values of text columns (note, date, ...)
+    back into NaN, which is not JSON: jupyter_client then warns under every explorer cell.
+    Used only while a view builds its chart (:attr:`View.chart`), never switched on at import.
+    """
+    values = to_values(limit_rows(data, max_rows=max_rows))
+    if isinstance(values, dict) and "values" in values:
+        rows = [
+            {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+            if isinstance(row, dict)
+            else row
+            for row in values["values"]
+        ]
+        values = {**values, "values": rows}
+    return values
 
 
 # --- controls ------------------------------------------------------------------------------------
 
-OPS = ("equal", "any_equal", "at_least", "at_most", "one_of")
-# Signal names Vega-Lite declares itself (a selection adds "unit"; every view has width, height...).
-RESERVED_SIGNALS = {"unit", "width", "height", "padding", "autosize", "background", "cursor", "datum", "event", "item"}
-
-
-def signal_name(param: str) -> str:
-    """The signal of a notebook parameter: its own name, unless Vega-Lite already uses that name.
-
-    Notebook 04's ``unit`` would clash with the signal Vega-Lite declares for any selection, so
-    its signal is ``unit_value``; links, hashes and reports keep the parameter's own name.
-    """
-    return f"{param}_value" if param in RESERVED_SIGNALS else param
-
-
-@dataclass(frozen=True)
-class Filter:
-    """One rule of a control over one table.
-
-    op: ``equal`` (column == value; "all" keeps every row), ``any_equal`` (any of ``columns``
-    equals it), ``at_least`` / ``at_most`` (a number bound; rows with no value drop out), or
-    ``one_of`` (the value is a comma-separated list, e.g. routes, and the column is in it).
-    target: ``rows`` (the chart's rows) or the name of an extra table beside the chart.
-    """
-
-    op: str
-    columns: tuple[str, ...]
-    target: str = "rows"
-
-    def __post_init__(self):
-        if self.op not in OPS:
-            raise ValueError(f"filter op must be one of {OPS}, got {self.op!r}")
-        if not self.columns:
-            raise ValueError(f"filter {self.op!r} needs the column(s) it filters")
-
-    def expr(self, p: str) -> str:
-        """The rule as a Vega expression over ``datum``, for the param named ``p``."""
-        cols = self.columns
-        if self.op == "equal":
-            return f"({p} == {ALL!r} || datum[{cols[0]!r}] == {p})"
-        if self.op == "any_equal":
-            return f"({p} == {ALL!r} || " + " || ".join(f"datum[{c!r}] == {p}" for c in cols) + ")"
-        if self.op == "one_of":
-            listed = f"split(lower(replace({p}, regexp('\\\\s+', 'g'), '')), ',')"
-            return f"(indexof({listed}, lower(datum[{cols[0]!r}])) >= 0)"
-        sign = ">=" if self.op == "at_least" else "<="
-        return f"(isValid(datum[{cols[0]!r}]) && datum[{cols[0]!r}] {sign} {p})"
-
-    def mask(self, frame: pd.DataFrame, value: Any) -> pd.Series:
-        """The same rule as :meth:`expr`, over a DataFrame."""
-        if self.op in ("equal", "any_equal"):
-            if value == ALL:
-                return pd.Series(True, index=frame.index)
-            hits = [frame[c].astype(object).map(lambda v: v is not None and str(v) == str(value)) for c in self.columns]
-            return pd.concat(hits, axis=1).any(axis=1)
-        if self.op == "one_of":
-            listed = {part.strip().lower() for part in str(value).split(",")}
-            return frame[self.columns[0]].astype(str).str.lower().isin(listed)
-        column = pd.to_numeric(frame[self.columns[0]], errors="coerce")
-        return (column >= value) if self.op == "at_least" else (column <= value)
+RULES_OK = "params_ok"  # a derived param: every declared rule holds; what the page draws needs it
 
 
 @dataclass(frozen=True)
 class Control:
-    """A notebook parameter, its label, and the filters it drives (none: a setting the encodings read).
-
-    ``options``: for a comma-separated text parameter (08's routes), the names it may list;
-    the widget is a multiple choice and the page a text box checked against them.
-    """
+    """A notebook parameter as a view reads it: its declaration (``helpers.params``), its signal,
+    the filters it drives (none: a setting the encodings read) and the HTML input it binds to."""
 
     param: Param
-    filters: tuple[Filter, ...] = ()
-    label: str = ""
-    step: float | None = None
-    options: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -140,55 +114,45 @@ class Control:
 
     @property
     def signal(self) -> str:
-        """The Vega-Lite param (signal) name; see :func:`signal_name`."""
-        return signal_name(self.name)
+        """The Vega-Lite param (signal) name; see ``helpers.params.declare.signal_name``."""
+        return self.param.signal
+
+    @property
+    def filters(self) -> tuple[Filter, ...]:
+        return self.param.filters
 
     @property
     def text(self) -> str:
-        return self.label or self.name.replace("_", " ")
+        return self.param.label
+
+    @property
+    def options(self) -> tuple[str, ...] | None:
+        return self.param.options
 
     def binding(self) -> dict:
-        """The HTML input this param binds to in a saved page (Vega binding)."""
+        """The HTML input this param binds to in a saved page (Vega binding), from the declaration.
+
+        A number box takes its bounds and step from the declaration in the page (``static/params.js``):
+        Vega-Lite's schema gives a number input no min, max or step.
+        """
         p = self.param
-        name = self.text + " "
-        if self.options is not None:
-            return {"input": "text", "name": f"{self.text} (any of {', '.join(self.options)}) "}
-        if p.choices is not None:
+        name = p.label + " "
+        if p.type == "list":
+            return {"input": "text", "name": f"{p.label} (any of {', '.join(p.choices)}) "}
+        if p.type == "choice":
             options = list(p.choices)
             kind = "radio" if len(options) <= 4 else "select"
-            return {"input": kind, "options": options, "name": name}
-        if p.kind is bool:
+            return {"input": kind, "options": options, "labels": [p.choice_label(o) for o in options], "name": name}
+        if p.type == "bool":
             return {"input": "checkbox", "name": name}
-        step = self.step or (1 if p.kind is int else 0.1)
-        return {"input": "range", "min": p.minimum, "max": p.maximum, "step": step, "name": name}
-
-    def describe(self) -> dict:
-        """What the page needs to validate a value from a link: kind, choices, list options or bounds."""
-        p = self.param
-        out: dict[str, Any] = {"name": self.name, "signal": self.signal, "label": self.text, "kind": p.kind.__name__}
-        if p.choices is not None:
-            out["choices"] = list(p.choices)
-        if self.options is not None:
-            out["options"] = list(self.options)
-        if p.minimum is not None:
-            out["min"], out["max"] = p.minimum, p.maximum
-        return out
+        if p.control == "box":
+            return {"input": "number", "name": name}
+        return {"input": "range", "min": p.minimum, "max": p.maximum, "step": p.step, "name": name}
 
 
-def controls_for(notebook: str, how: dict[str, dict]) -> tuple[Control, ...]:
-    """One Control per parameter of the notebook, in the spec's order.
-
-    ``how[name]`` gives the Control's keywords; ``op`` and ``columns`` (and ``target``) are a
-    shorthand for one Filter.
-    """
-    out = []
-    for param in spec(notebook):
-        kwargs = dict(how.get(param.name, {}))
-        if "op" in kwargs:
-            one = Filter(kwargs.pop("op"), tuple(kwargs.pop("columns")), kwargs.pop("target", "rows"))
-            kwargs["filters"] = (*kwargs.get("filters", ()), one)
-        out.append(Control(param, **kwargs))
-    return tuple(out)
+def controls_for(notebook: str) -> tuple[Control, ...]:
+    """One Control per declared parameter of the notebook, in declaration order."""
+    return tuple(Control(param) for param in spec(notebook))
 
 
 @dataclass(frozen=True)
@@ -217,8 +181,7 @@ class View:
     table_columns: tuple[str, ...] = ("id", "value_label", "population", "evidence_kind", "source_label", "quote")
     noun: str = "figures"
     extras: tuple[ExtraTable, ...] = ()
-    page_notes: tuple[str, ...] = ()  # said in the saved page only (e.g. what needs a kernel)
-    kernel_only: tuple[str, ...] = ()  # params the page cannot honour; fixed at their initial value there
+    page_notes: tuple[str, ...] = ()  # said in the saved page only
     meta: dict = field(default_factory=dict)
 
     # -- rules -------------------------------------------------------------------------------
@@ -234,8 +197,20 @@ class View:
         return [(c, f) for c in self.controls for f in c.filters if f.target == target]
 
     def row_filter(self, target: str = "rows") -> str:
-        """Every filter of ``target`` as one Vega expression."""
-        return " && ".join(f.expr(c.signal) for c, f in self.rules(target)) or "true"
+        """Every filter of ``target`` as one Vega expression; nothing passes while a declared rule fails."""
+        return " && ".join([RULES_OK, *(f.expr(c.signal) for c, f in self.rules(target))])
+
+    def rules_expr(self) -> str:
+        """Every declared rule (each parameter's range and step, and the rules across them) as one
+        Vega expression over the signals, so a refused combination is never drawn."""
+        declared = spec(self.notebook)
+        checks = [r.ok for p in declared.params for r in p.rules()] + [r.ok for r in declared.rules]
+        by_signal = {c.name: c.signal for c in self.controls}
+        out = " && ".join(f"({c})" for c in checks) or "true"
+        for name, signal in by_signal.items():
+            if name != signal:
+                out = re.sub(rf"\b{re.escape(name)}\b", signal, out)
+        return out
 
     def validate(self, values: dict[str, Any] | None = None, check_order: bool = True) -> dict[str, Any]:
         return validate(self.notebook, values, check_order=check_order)
@@ -257,6 +232,13 @@ class View:
         """The chart, built once from the whole table, with every control as a top-level param."""
         return self.build(self)
 
+    def chart_dict(self, validate: bool = False) -> dict:
+        """The chart as a Vega-Lite dict, its data made JSON-safe (see :func:`json_safe_values`)."""
+        if JSON_SAFE not in alt.data_transformers.names():
+            alt.data_transformers.register(JSON_SAFE, json_safe_values)
+        with alt.data_transformers.enable(JSON_SAFE):
+            return self.chart.to_dict(validate=validate)
+
     @cached_property
     def base_spec(self) -> dict:
         """The chart as a Vega-Lite dict.
@@ -269,7 +251,7 @@ class View:
 
         return speccache.spec(
             self.notebook,
-            lambda: speccache.stable_names(self.chart.to_dict(validate=False)),
+            lambda: speccache.stable_names(self.chart_dict()),
             speccache.fingerprint(self),
         )
 
@@ -292,7 +274,7 @@ class View:
             if "select" in param or control is None:
                 continue
             param["value"] = values[control.name]
-            if bind and control.name not in self.kernel_only:
+            if bind:
                 param["bind"] = control.binding()
         return out
 
@@ -313,8 +295,9 @@ class View:
             "description": self.base_spec.get("description", self.title),
             "spec": self.spec(values, bind=True),
             "values": values,
-            "controls": [c.describe() for c in self.controls],
-            "kernel_only": list(self.kernel_only),
+            "params": spec(self.notebook).to_json(),
+            "labels": {f: SOURCE_LABELS[f] for f in SOURCE_FIELDS},
+            "hints": HINTS,
             "rows_mark": ROWS_MARK,
             "table_columns": list(self.table_columns),
             "source_fields": [f for f in SOURCE_FIELDS if f in self.rows.columns],
@@ -355,7 +338,8 @@ def params_of(view: View, *extra: alt.Parameter) -> list[alt.Parameter]:
     them like the others and the widget renderer links them the same way.
     """
     defaults = view.validate({})
-    return [alt.param(name=c.signal, value=defaults[c.name]) for c in view.controls] + list(extra)
+    params = [alt.param(name=c.signal, value=defaults[c.name]) for c in view.controls]
+    return [*params, alt.param(name=RULES_OK, expr=view.rules_expr()), *extra]
 
 
 def with_params(chart: alt.TopLevelMixin, view: View, *extra: alt.Parameter) -> alt.TopLevelMixin:

@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.data.prepared import prepared
 from helpers.data.tables import load
 from helpers.views import core
-from helpers.views.marks import domain, with_labels
+from helpers.views.marks import domain
 
 TITLE = "History and regulation of ketamine"
 SPREAD = 9  # px between events of one lane and year (points are 8 px wide)
@@ -134,18 +134,7 @@ def history_chart(view: core.View) -> alt.LayerChart:
 
 def history_view() -> core.View:
     """06: milestones by topic and year window, coloured by topic, event kind or source."""
-    controls = core.controls_for(
-        "06_history",
-        {
-            "topic": {"op": "equal", "columns": ("topic",)},
-            # An event from 1960 to 1969 is in a window from 1965: it ends after the window starts.
-            "year_from": {"op": "at_least", "columns": ("year_last",), "label": "from year", "step": 1},
-            "year_to": {"op": "at_most", "columns": ("year_start",), "label": "to year", "step": 1},
-            "color_by": {"label": "colour by"},
-        },
-    )
-
-    controls = with_labels(controls, {"color_by": {"event_kind": "event kind", "source_id": "source"}})
+    controls = core.controls_for("06_history")
 
     def build(view: core.View) -> alt.LayerChart:
         return core.with_params(history_chart(view), view)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -27,32 +26,6 @@ def can_pick(view: core.View) -> bool:
     """Whether the view's points may carry the click selection: no param's signal is one Vega-Lite declares
     for a selection (``core.signal_name`` renames those, e.g. 04's ``unit``)."""
     return not core.RESERVED_SIGNALS & {c.signal for c in view.controls}
-
-
-@dataclass(frozen=True)
-class LabelledControl(core.Control):
-    """A control whose choices the saved page shows in words: "µM" for the value "uM", "event kind"
-    for "event_kind". The values (and the notebook parameter) stay as they are."""
-
-    labels: tuple[tuple[str, str], ...] = ()
-
-    def binding(self) -> dict:
-        out = super().binding()
-        if "options" in out:
-            words = dict(self.labels)
-            out["labels"] = [words.get(o, o.replace("_", " ")) for o in out["options"]]
-        return out
-
-
-def with_labels(controls: tuple[core.Control, ...], labels: dict[str, dict[str, str]]) -> tuple[core.Control, ...]:
-    """The controls, those named in ``labels`` with words for their choices (``{control: {value: words}}``)."""
-    out = []
-    for control in controls:
-        if control.name in labels:
-            fields = {f: getattr(control, f) for f in ("param", "filters", "label", "step", "options")}
-            control = LabelledControl(**fields, labels=tuple(labels[control.name].items()))
-        out.append(control)
-    return tuple(out)
 
 
 def domain(column: str) -> list[str]:

@@ -19,13 +19,15 @@ ranges (pk-007/8/9, ``helpers.models.simulator.landmark_rows``): they are the vi
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import altair as alt
 import pandas as pd
 
 from helpers.models import pk, simulator
+from helpers.params import spec
+from helpers.params.expr import js_string
+from helpers.params.notebooks import MAX_MG_PER_KG
 from helpers.views import core
 from helpers.views.layers import keep_name
 
@@ -49,34 +51,11 @@ READOUT_COLUMNS = {  # folded column -> header (the threshold's header follows i
     "show_bio": "bioavailability F",
 }
 
-# Derived params: the dose in mg, whether check() would accept it, and the grid of pk.simulate.
+# Derived params: the dose in mg and the grid of pk.simulate (core.RULES_OK holds while the declared rules do).
 DOSE_MG = "pk_dose_mg"
-DOSE_OK = "pk_dose_ok"
+DOSE_OK = core.RULES_OK
 SAMPLES = "pk_samples"
 STEP_H = "pk_step_h"
-
-
-@dataclasses.dataclass(frozen=True)
-class PageInput(core.Control):
-    """A control whose saved-page input differs from core's default (``page``: binding keys to override).
-
-    Core binds every number to a range slider over the parameter's whole range; the dose
-    (0.05 mg/kg up to 1000 mg in one parameter) reads better as a number box, and the threshold
-    as a slider from 10 in steps of 10 ng/mL.
-    """
-
-    page: tuple[tuple[str, object], ...] = ()
-
-    def binding(self) -> dict:
-        out = {**super().binding(), **dict(self.page)}
-        if out.get("input") not in ("range", "checkbox", "radio", "select"):  # a plain input takes no bounds
-            out = {k: out[k] for k in ("input", "name") if k in out}
-        return out
-
-
-def _page_input(control: core.Control, **page: object) -> PageInput:
-    fields = {f.name: getattr(control, f.name) for f in dataclasses.fields(core.Control)}
-    return PageInput(**fields, page=tuple(page.items()))
 
 
 def route_records() -> list[dict]:
@@ -123,7 +102,6 @@ def _derived_params() -> list[alt.Parameter]:
     mg_per_kg = "dose_unit == 'mg/kg'"
     return [
         alt.param(name=DOSE_MG, expr=f"{mg_per_kg} ? {dose} * weight_kg : {dose}"),
-        alt.param(name=DOSE_OK, expr=f"{dose} > 0 && (!({mg_per_kg}) || {dose} <= {simulator.MAX_MG_PER_KG})"),
         # pk.simulate: n = round(hours * 60) + 1 samples from 0 to hours (np.linspace)
         alt.param(name=SAMPLES, expr=f"max(2, min(round(hours * 60) + 1, {pk.MAX_DEFAULT_POINTS}))"),
         alt.param(name=STEP_H, expr=f"hours / ({SAMPLES} - 1)"),
@@ -153,7 +131,7 @@ def _ng_ml(level: str, base: str) -> str:
 
 def grid_size() -> int:
     """Samples per route at the longest ``hours`` the notebook allows (one a minute, as ``pk.simulate``)."""
-    hours = next(p for p in simulator.PARAMS if p.name == "hours").maximum
+    hours = spec(NOTEBOOK).param("hours").maximum
     return int(round(hours * 60)) + 1
 
 
@@ -288,7 +266,7 @@ def _header_expr() -> str:
 
 
 def _readouts_title() -> str:
-    """The dose in words, or why nothing is drawn (the rules of ``simulator.check``)."""
+    """The dose in words, or why nothing is drawn (the declared rules of ``helpers.params``)."""
     listed = "split(lower(replace(routes, regexp('\\\\s+', 'g'), '')), ',')"
     any_route = " || ".join(f"indexof({listed}, {json.dumps(r.lower())}) >= 0" for r in pk.SIMULATED_ROUTES)
     weight = "format(weight_kg, '~g') + ' kg'"
@@ -297,7 +275,7 @@ def _readouts_title() -> str:
         f" + format({DOSE_MG}, '.4~g') + ' mg' : format({DOSE_MG}, '.4~g') + ' mg for ' + {weight})"
     )
     bad_dose = (
-        f"Nothing drawn: dose must be greater than 0 and at most {simulator.MAX_MG_PER_KG:g} mg/kg "
+        f"Nothing drawn: dose must be greater than 0 and at most {js_string(MAX_MG_PER_KG)} mg/kg "
         "(for a total dose in mg, choose dose unit mg)."
     )
     no_route = f"Nothing drawn: routes must name at least one of {', '.join(pk.SIMULATED_ROUTES)}."
@@ -391,26 +369,7 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
 
 def pk_view() -> core.View:
     """08: the teaching model's curves and read-outs, every control in the page. Not medical advice."""
-    controls = core.controls_for(
-        NOTEBOOK,
-        {
-            "routes": {"options": pk.SIMULATED_ROUTES, "op": "one_of", "columns": ("route",), "target": CURVES},
-            "dose": {"step": 0.05},
-            "dose_unit": {"label": "dose unit"},
-            "weight_kg": {"step": 1, "label": "weight (kg)"},
-            "infusion_min": {"step": 5, "label": "IV infusion (min, 0 = bolus)"},
-            "hours": {"step": 1},
-            "threshold_ng_ml": {"step": 10, "label": "threshold (ng/mL)"},
-            "model": {"label": "model (two: Clements, IV only)"},
-        },
-    )
-    pages = {
-        # Vega-Lite's schema lets a number box have no min/max/step: the page checks the dose itself
-        # (a dose the notebook refuses draws nothing, and the chart says why).
-        "dose": {"input": "number", "name": "dose (in the dose unit, above 0) "},
-        "threshold_ng_ml": {"min": 10, "step": 10},
-    }
-    controls = tuple(_page_input(c, **pages[c.name]) if c.name in pages else c for c in controls)
+    controls = core.controls_for(NOTEBOOK)
     return core.View(
         NOTEBOOK,
         "PK simulator (teaching model, not medical advice)",

@@ -168,14 +168,7 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
 
 def prevalence_view() -> core.View:
     """03: prevalence, counts and prices by year for one denominator, any region, linear or log."""
-    controls = core.controls_for(
-        "03_prevalence",
-        {
-            "denominator": {"op": "equal", "columns": ("denominator",)},
-            "region": {"op": "equal", "columns": ("region",)},
-            "log_scale": {"label": "log scale"},
-        },
-    )
+    controls = core.controls_for("03_prevalence")
 
     def build(view: core.View) -> alt.LayerChart:
         return core.with_params(prevalence_chart(view), view)

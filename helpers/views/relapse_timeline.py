@@ -195,14 +195,7 @@ def curve_chart(frame: pd.DataFrame) -> alt.LayerChart:
 
 def timeline_view() -> core.View:
     """02: the time landmarks (filtered by context and source, log or linear) above the schematic curve."""
-    controls = core.controls_for(
-        "02_relapse_timeline",
-        {
-            "context": {"op": "equal", "columns": ("context",)},
-            "log_scale": {"label": "log scale"},
-            "source_id": {"op": "equal", "columns": ("source_id",), "label": "source"},
-        },
-    )
+    controls = core.controls_for("02_relapse_timeline")
 
     def build(view: core.View) -> alt.VConcatChart:
         landmarks = landmarks_chart(view)

@@ -16,16 +16,7 @@ from helpers.views.marks import percent_chart
 
 def response_rates_view() -> core.View:
     """01: response, remission, relapse and pain relief; ketamine beside the usual-care comparators."""
-    controls = core.controls_for(
-        "01_response_rates",
-        {
-            "condition": {"op": "equal", "columns": ("condition",)},
-            "arm": {"op": "equal", "columns": ("arm",)},
-            "evidence_kind": {"op": "equal", "columns": ("evidence_kind",), "label": "evidence kind"},
-            "source_id": {"op": "equal", "columns": ("source_id",), "label": "source"},
-            "color_by": {"label": "colour by"},
-        },
-    )
+    controls = core.controls_for("01_response_rates")
 
     def build(view: core.View) -> alt.LayerChart:
         return percent_chart(

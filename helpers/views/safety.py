@@ -11,13 +11,7 @@ from helpers.views.marks import percent_chart
 
 def safety_view() -> core.View:
     """05: adverse-effect rates by dose context and population."""
-    controls = core.controls_for(
-        "05_safety",
-        {
-            "dose_context": {"op": "equal", "columns": ("dose_context",), "label": "dose context"},
-            "color_by": {"label": "colour by"},
-        },
-    )
+    controls = core.controls_for("05_safety")
 
     def build(view: core.View) -> alt.LayerChart:
         return percent_chart(

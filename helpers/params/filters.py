@@ -1,0 +1,59 @@
+"""What a parameter does to the rows: a filter declared once and compiled twice, to a Vega
+expression for the page and to a pandas mask for the table, the count and the CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+ALL = "all"
+OPS = ("equal", "any_equal", "at_least", "at_most", "one_of")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One rule of a control over one table.
+
+    op: ``equal`` (column == value; "all" keeps every row), ``any_equal`` (any of ``columns``
+    equals it), ``at_least`` / ``at_most`` (a number bound; rows with no value drop out), or
+    ``one_of`` (the value is a comma-separated list, e.g. routes, and the column is in it).
+    target: ``rows`` (the chart's rows) or the name of an extra table beside the chart.
+    """
+
+    op: str
+    columns: tuple[str, ...]
+    target: str = "rows"
+
+    def __post_init__(self):
+        if self.op not in OPS:
+            raise ValueError(f"filter op must be one of {OPS}, got {self.op!r}")
+        if not self.columns:
+            raise ValueError(f"filter {self.op!r} needs the column(s) it filters")
+
+    def expr(self, p: str) -> str:
+        """The rule as a Vega expression over ``datum``, for the param named ``p``."""
+        cols = self.columns
+        if self.op == "equal":
+            return f"({p} == {ALL!r} || datum[{cols[0]!r}] == {p})"
+        if self.op == "any_equal":
+            return f"({p} == {ALL!r} || " + " || ".join(f"datum[{c!r}] == {p}" for c in cols) + ")"
+        if self.op == "one_of":
+            listed = f"split(lower(replace({p}, regexp('\\\\s+', 'g'), '')), ',')"
+            return f"(indexof({listed}, lower(datum[{cols[0]!r}])) >= 0)"
+        sign = ">=" if self.op == "at_least" else "<="
+        return f"(isValid(datum[{cols[0]!r}]) && datum[{cols[0]!r}] {sign} {p})"
+
+    def mask(self, frame: pd.DataFrame, value: Any) -> pd.Series:
+        """The same rule as :meth:`expr`, over a DataFrame."""
+        if self.op in ("equal", "any_equal"):
+            if value == ALL:
+                return pd.Series(True, index=frame.index)
+            hits = [frame[c].astype(object).map(lambda v: v is not None and str(v) == str(value)) for c in self.columns]
+            return pd.concat(hits, axis=1).any(axis=1)
+        if self.op == "one_of":
+            listed = {part.strip().lower() for part in str(value).split(",")}
+            return frame[self.columns[0]].astype(str).str.lower().isin(listed)
+        column = pd.to_numeric(frame[self.columns[0]], errors="coerce")
+        return (column >= value) if self.op == "at_least" else (column <= value)
