@@ -42,7 +42,7 @@ def explore(notebook: str, params: dict[str, Any] | None = None):
         return the_view
     from helpers.render.widget import Panel, query_values
 
-    preset, notes = query_values(the_view, os.environ.get("QUERY_STRING", ""))
+    preset, notes = query_values(the_view, os.environ.get("QUERY_STRING", ""), base=values)
     panel = Panel(the_view, the_view.validate({**values, **preset}), notes)
     display(panel.widget())
     return panel

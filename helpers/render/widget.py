@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -24,19 +25,9 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from helpers.params import ParameterError
+from helpers.params import bounded, read
 from helpers.render.offline import enable_offline
-from helpers.views.core import PICK, SOURCE_FIELDS, View
-
-LABELS = {
-    "id": "row id",
-    "value_label": "figure",
-    "quote": "sentence",
-    "evidence_kind": "evidence kind (as the document states it)",
-    "evidence_cue": "words that support the evidence kind",
-    "section": "section",
-    "source_label": "document",
-}
+from helpers.views.core import HINTS, PICK, SOURCE_FIELDS, SOURCE_LABELS, View
 
 
 class ParamLink(anywidget.AnyWidget):
@@ -60,28 +51,30 @@ class PanelA11y(anywidget.AnyWidget):
 
 
 def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
-    """The widget for one control: toggles or a dropdown for choices, a checkbox, or a slider."""
-    control = view.control(name)
-    param, label = control.param, control.text
+    """The widget for one declared parameter: toggles or a dropdown for choices, a checkbox, a
+    multiple choice for a list, a number box or a slider with the declared bounds and step."""
+    param = view.control(name).param
+    label = param.label
     style = {"description_width": "initial"}
-    if control.options is not None:
-        chosen = tuple(o for o in control.options if o.lower() in {v.strip().lower() for v in str(value).split(",")})
+    if param.type == "list":
+        chosen = tuple(o for o in param.choices if o.lower() in {v.strip().lower() for v in str(value).split(",")})
         return widgets.SelectMultiple(
-            options=list(control.options), value=chosen, rows=len(control.options), description=label, style=style
+            options=list(param.choices), value=chosen, rows=len(param.choices), description=label, style=style
         )
-    if param.choices is not None:
-        options = [(str(c), c) for c in param.choices]
+    if param.type == "choice":
+        options = [(param.choice_label(c), c) for c in param.choices]
         if len(options) <= 4:
             return widgets.ToggleButtons(options=options, value=value, description=label, style=style)
         return widgets.Dropdown(options=options, value=value, description=label, style=style)
-    if param.kind is bool:
+    if param.type == "bool":
         return widgets.Checkbox(value=value, description=label, indent=False)
-    step = control.step or (1 if param.kind is int else 0.1)
-    cls = widgets.IntSlider if param.kind is int else widgets.FloatSlider
+    bounds = {"min": param.minimum, "max": param.maximum, "step": param.step}
+    if param.control == "box":
+        cls = widgets.BoundedIntText if param.type == "int" else widgets.BoundedFloatText
+        return cls(value=value, description=label, style=style, **bounds)
+    cls = widgets.IntSlider if param.type == "int" else widgets.FloatSlider
     layout = widgets.Layout(width="28rem")  # room to move a slider over a wide range by single steps
-    return cls(
-        value=value, min=param.minimum, max=param.maximum, step=step, description=label, style=style, layout=layout
-    )
+    return cls(value=value, description=label, style=style, layout=layout, **bounds)
 
 
 def download_link(frame: pd.DataFrame, filename: str, noun: str = "rows") -> str:
@@ -102,42 +95,25 @@ def table_html(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> str
 def source_panel_html(row: dict[str, Any]) -> str:
     """The click-to-source panel: the full sentence, document, section, evidence kind and row id."""
     items = "".join(
-        f"<dt>{html.escape(LABELS[key])}</dt><dd>{html.escape(str(row[key]))}</dd>"
+        f"<dt>{html.escape(SOURCE_LABELS[key])}</dt><dd>{html.escape(str(row[key]))}</dd>"
         for key in SOURCE_FIELDS
         if row.get(key) not in (None, "")
     )
     return f'<div class="source-panel" role="region" aria-label="source of the figure"><dl>{items}</dl></div>'
 
 
-def query_values(view: View, query: str) -> tuple[dict[str, Any], list[str]]:
+VOILA_NAMES = re.compile(r"^(voila|token$)")  # Voilà's own query names
+
+
+def query_values(view: View, query: str, base: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Parameter values from a URL query (Voilà's ``?condition=fibromyalgia``), and notes for what was ignored.
 
-    An unknown name or a value that breaks the parameter's rule is ignored, never fatal, and
-    its note lists the valid names or values.
+    The same verdict as the command line and the saved page (``helpers.params.read``): a refused
+    value is ignored, never fatal, and its note is the message the command line would print.
     """
-    values: dict[str, Any] = {}
-    notes: list[str] = []
-    params = {c.name: c.param for c in view.controls}
-    for name, raw in parse_qsl(query or "", keep_blank_values=True):
-        if name.startswith("voila") or name == "token":  # Voilà's own query names
-            continue
-        if name not in params:
-            notes.append(f"ignored {name}={raw}: unknown name; valid names: {', '.join(params) or '(none)'}")
-            continue
-        param = params[name]
-        try:
-            value: Any = raw
-            if param.kind is bool:
-                if raw.lower() not in ("true", "false"):
-                    raise ParameterError(f"parameter {name!r} must be true or false")
-                value = raw.lower() == "true"
-            elif param.kind in (int, float):
-                value = param.kind(float(raw)) if param.kind is int else float(raw)
-            values[name] = param.check(value, view.notebook)
-        except (ValueError, ParameterError):
-            valid = " | ".join(map(str, param.choices)) if param.choices else f"{param.minimum:g} to {param.maximum:g}"
-            notes.append(f"ignored {name}={raw}: not a valid {name}; valid: {valid}")
-    return values, notes
+    pairs = [(n, v) for n, v in parse_qsl(query or "", keep_blank_values=True) if not VOILA_NAMES.match(n)]
+    verdict = read(view.notebook, pairs, base)
+    return {k: verdict.values[k] for k, _ in pairs if k in verdict.values}, bounded(verdict.problems)
 
 
 def _listed(text: str, options) -> tuple[str, ...]:
@@ -152,6 +128,7 @@ class Panel:
         enable_offline()
         self.view = view
         self.initial = dict(values)
+        self._accepted = dict(values)  # the last values every declared rule accepted
         self.controls: dict[str, widgets.Widget] = {
             c.name: control_widget(view, c.name, values[c.name]) for c in view.controls
         }
@@ -178,7 +155,7 @@ class Panel:
         self._count = widgets.HTML()
         self._download = widgets.HTML()
         self._table = widgets.HTML()
-        self._source = widgets.HTML('<p class="source-hint">Click a figure in the chart to read its source here.</p>')
+        self._source = widgets.HTML(self._hint())
         self._notes = widgets.HTML(self._notes_html(notes or []))
         self._extras = {e.name: (widgets.HTML(), widgets.HTML()) for e in view.extras}
         self._listeners: list[Callable[[Panel], None]] = []
@@ -187,7 +164,11 @@ class Panel:
     # --- state --------------------------------------------------------------------------------
     @property
     def values(self) -> dict[str, Any]:
-        """The current values: chart params as the page holds them, table-only controls from their widgets."""
+        """The values in use: the last set of control values that every declared rule accepted."""
+        return dict(self._accepted)
+
+    def _raw(self) -> dict[str, Any]:
+        """The controls as they stand: chart params as the page holds them, table-only controls from their widgets."""
         raw = {}
         for name, control in self.controls.items():
             value = (
@@ -197,7 +178,7 @@ class Panel:
             )
             # JupyterChart keeps every number as a float trait: booleans come back as 1.0 / 0.0.
             raw[name] = bool(value) if self.view.control(name).param.kind is bool else value
-        return self.view.validate(raw, check_order=False)
+        return raw
 
     @property
     def data(self) -> pd.DataFrame:
@@ -206,7 +187,23 @@ class Panel:
 
     # --- wiring -------------------------------------------------------------------------------
     def _on_change(self, _change=None) -> None:
-        self.refresh()
+        """A control moved: the same verdict as every other surface. A refused value goes back to the last
+        accepted one at once, with the message as a note (the chart's params_ok draws nothing meanwhile)."""
+        verdict = read(self.view.notebook, self._raw().items(), base=self._accepted, typed=True)
+        if verdict.problems:
+            self._notes.value = self._notes_html(bounded(verdict.problems))
+            for name in verdict.refused:
+                self._set_control(name, self._accepted[name])
+            return
+        if verdict.values != self._accepted:
+            self._accepted = verdict.values
+            self.refresh()
+
+    def _set_control(self, name: str, value: Any) -> None:
+        control = self.controls[name]
+        if isinstance(control, widgets.SelectMultiple):
+            value = _listed(value, control.options)
+        control.value = value
 
     def _on_pick(self, change) -> None:
         value = getattr(change["new"], "value", None) or []
@@ -217,7 +214,7 @@ class Panel:
         """Show one figure's source under the chart (None: the hint)."""
         match = self.view.rows[self.view.rows["id"] == row_id] if row_id else self.view.rows.iloc[0:0]
         if match.empty:
-            self._source.value = '<p class="source-hint">Click a figure in the chart to read its source here.</p>'
+            self._source.value = self._hint()
             return
         self._source.value = source_panel_html(match.iloc[0].to_dict())
 
@@ -244,15 +241,20 @@ class Panel:
         self._listeners.append(listener)
 
     @staticmethod
+    def _hint() -> str:
+        return f'<p class="source-hint">{html.escape(HINTS["source"])}</p>'
+
+    @staticmethod
     def _notes_html(notes: list[str]) -> str:
         if not notes:
             return ""
         items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-        return f'<div role="note" class="link-notes"><b>Some link settings were ignored:</b><ul>{items}</ul></div>'
+        return f'<div role="note" class="link-notes"><b>{html.escape(HINTS["notes"])}</b><ul>{items}</ul></div>'
 
     def widget(self) -> widgets.Widget:
         controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        table = widgets.Accordion(children=[self._table], titles=(f"The {self.view.noun} and their source sentences",))
+        title = HINTS["table"].format(noun=self.view.noun)
+        table = widgets.Accordion(children=[self._table], titles=(title,))
         table.selected_index = None
         parts: list[widgets.Widget] = [
             self._notes,

@@ -74,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="set a parameter for every chosen notebook that takes it; the value is read as YAML (true, 3, text)",
+        help=(
+            "set a parameter for every chosen notebook that takes it; the value is read as text "
+            "(decimal numbers: 070 is 70; true/false; a choice as listed by --list)"
+        ),
     )
     parser.add_argument("--params-file", help="YAML file of named parameter sets: {set: {notebook: {name: value}}}")
     parser.add_argument("--set", action="append", dest="sets", metavar="NAME", help="run only this set (repeatable)")
@@ -106,16 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def describe_parameters(notebooks: Iterable[str]) -> str:
-    """Each notebook's parameters with default and accepted values, for ``--list``."""
+    """Each notebook's parameters with default and accepted values, from their declarations (``--list``)."""
     lines = []
     for name in notebooks:
         lines.append(name)
-        for p in NOTEBOOKS.get(name, ()):
-            accepts = "one of: " + " | ".join(map(str, p.choices)) if p.choices else p.kind.__name__
-            if p.minimum is not None:
-                accepts += f" from {p.minimum:g} to {p.maximum:g}"
-            lines.append(f"  {p.name} (default {p.default!r}): {p.help}; {accepts}")
-        if not NOTEBOOKS.get(name):
+        declared = NOTEBOOKS.get(name)
+        for p in declared or ():
+            lines.append(f"  {p.name} (default {p.default!r}): {p.help}; {p.accepts()}")
+        for rule in getattr(declared, "rules", ()):
+            lines.append(f"  rule: {rule.ok}")
+        if not declared:
             lines.append("  (no parameters)")
     return "\n".join(lines)
 
@@ -141,7 +144,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.list:
         print(describe_parameters(default_notebooks()))
         return 0
-    overrides = dict(args.param)
+    overrides = [(name, value) for name, value in args.param]
     try:
         sets = load_param_file(args.params_file, args.sets) if args.params_file else None
         tasks = plan_runs(

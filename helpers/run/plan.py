@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from helpers.params import NOTEBOOKS, ParameterError, spec, validate
+from helpers.params import NOTEBOOKS, ParameterError, read
 from helpers.params.rules import shown
 from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
 
@@ -168,36 +168,34 @@ def resolve_notebook(name: str, notebook_dir: Path = NOTEBOOK_DIR) -> tuple[str,
     raise ParameterError(f"{shown(text)} {problem}; choose one of: {options}")
 
 
-def parse_cli_value(raw: str, kind: type | None) -> Any:
-    """A ``-p`` value: kept as text for text parameters (so ``001`` stays ``"001"``), else a YAML scalar."""
-    if kind is str:
-        return raw
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return raw
-    return raw if value is None else value
+def as_text(value: Any) -> str:
+    """A parameter value from a params file as the text it stands for: YAML scalars are read as the
+    text written (see :class:`_ParamFileLoader`), and a list such as ``[IV, oral]`` is 'IV,oral'."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    return shown(value)
 
 
-def _check(notebook: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Validated parameters (defaults filled in); notebooks without a spec take none."""
+def _pairs(values: Any) -> list[tuple[str, str]]:
+    """A parameter mapping's (name, text) pairs, repeats kept (the verdict refuses them)."""
+    items = getattr(values, "pairs", None)
+    items = items if items is not None else list(values.items())
+    return [(str(k), as_text(v)) for k, v in items]
+
+
+def _check(notebook: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Validated parameters (defaults filled in) from text pairs; notebooks without a spec take none."""
     if notebook not in NOTEBOOKS:
-        if values:
-            names = ", ".join(shown(name) for name in sorted(values, key=str)[:10])
+        if pairs:
+            names = ", ".join(shown(name) for name in sorted({n for n, _ in pairs})[:10])
             raise ParameterError(
                 f"notebook {notebook}: unknown parameter(s) {names}; "
-                "valid: (none: this notebook has no parameter spec in helpers/params.py)"
+                "valid: (none: this notebook has no parameter declarations in helpers/params/notebooks.py)"
             )
         return {}
-    try:
-        return validate(notebook, values)
-    except ParameterError as error:
-        quoted = [
-            p.name for p in spec(notebook) if p.kind is str and p.name in values and not isinstance(values[p.name], str)
-        ]
-        if quoted and any(repr(name) in str(error) for name in quoted):
-            raise ParameterError(f"{error}\n(in YAML, put quotes around text such as '001')") from None
-        raise
+    return read(notebook, pairs).raise_if_refused()
 
 
 def plan_runs(
@@ -205,7 +203,7 @@ def plan_runs(
     param_sets: Mapping[str, Mapping[str, Mapping[str, Any] | None]] | None = None,
     out_dir: str | Path = DEFAULT_OUT,
     *,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
     notebook_dir: str | Path = NOTEBOOK_DIR,
     formats: Sequence[str] = ("html",),
     show_code: bool = False,
@@ -216,8 +214,9 @@ def plan_runs(
     ``param_sets`` maps a set name to ``{notebook: {parameter: value}}`` (the
     ``--params-file`` format); each set runs the notebooks it names, limited to
     ``notebooks`` when those are given. Without sets every chosen notebook runs
-    once with its defaults. ``overrides`` (``-p``) apply on top, to each
-    notebook that takes that parameter; strings are parsed per parameter type.
+    once with its defaults. ``overrides`` (``-p`` name/text pairs) apply on top, to each
+    notebook that takes that parameter (to the one notebook, unknown names included, when one
+    runs). Every value is text read by ``helpers.params.read``: one verdict on every surface.
     ``formats`` adds slide images ("png", "svg") to the HTML report, which every run writes.
     All problems are collected into one error so a teacher fixes them in one go.
     """
@@ -247,7 +246,7 @@ def plan_runs(
     runs: list[tuple[str, str, dict[str, Any]]] = []  # (set name, notebook, values)
     sources = dict(chosen)
     if param_sets is None:
-        runs = [(DEFAULT_SET, nb, {}) for nb in chosen]
+        runs = [(DEFAULT_SET, nb, []) for nb in chosen]
     else:
         if not isinstance(param_sets, Mapping) or not param_sets:
             errors.append("the parameter file holds no parameter sets; see reports.example.yaml")
@@ -262,7 +261,8 @@ def plan_runs(
                 except ParameterError as error:
                     errors.append(f"parameter set {shown(set_name)}: {error}")
                     continue
-                if values is not None and not isinstance(values, Mapping):
+                values = {} if values in (None, "") else values
+                if not isinstance(values, Mapping):
                     errors.append(
                         f"parameter set {shown(set_name)}, notebook {resolved}: parameters must be name: value"
                     )
@@ -270,12 +270,13 @@ def plan_runs(
                 if notebooks and resolved not in chosen:
                     continue
                 sources.setdefault(resolved, path)
-                runs.append((str(set_name), resolved, dict(values or {})))
+                runs.append((str(set_name), resolved, _pairs(values or {})))
 
-    cli = dict(overrides or {})
-    takes = {nb: {p.name: p.kind for p in NOTEBOOKS.get(nb, ())} for _, nb, _ in runs}
-    for name in cli:
-        if not any(name in params for params in takes.values()):
+    cli = [(str(k), str(v)) for k, v in (overrides.items() if isinstance(overrides, Mapping) else overrides or ())]
+    takes = {nb: {p.name for p in NOTEBOOKS.get(nb, ())} for _, nb, _ in runs}
+    single = len(takes) == 1  # one notebook: its own verdict names unknown and repeated parameters
+    for name in dict.fromkeys(name for name, _ in cli):
+        if not single and not any(name in params for params in takes.values()):
             offered = {nb: ", ".join(params) or "(none: it takes no parameters)" for nb, params in takes.items()}
             if len(offered) == 1:
                 [(nb, valid)] = offered.items()
@@ -287,18 +288,17 @@ def plan_runs(
     tasks: list[RunTask] = []
     seen: dict[str, tuple[str, str]] = {}
     for set_name, nb, values in runs:
-        applied = {
-            k: parse_cli_value(v, takes[nb][k]) if isinstance(v, str) else v for k, v in cli.items() if k in takes[nb]
-        }
+        applied = [(k, v) for k, v in cli if single or k in takes[nb]]
+        overridden = {k for k, _ in applied}
         try:
-            checked = _check(nb, {**values, **applied})
+            checked = _check(nb, [(k, v) for k, v in values if k not in overridden] + applied)
         except ParameterError as error:
             where = "" if set_name == DEFAULT_SET else f"parameter set {shown(set_name)}, "
             errors.append(f"{where}{error}")
             continue
         label = set_name
         if applied:
-            label = f"{set_name if param_sets is not None else 'cli'}-{short_hash({k: checked[k] for k in applied})}"
+            label = f"{set_name if param_sets is not None else 'cli'}-{short_hash({k: checked[k] for k in overridden})}"
         run_name = f"{safe_name(nb)}__{safe_name(label)}"
         if run_name in seen:
             if seen[run_name] == (nb, set_name) and param_sets is not None:
@@ -384,13 +384,26 @@ def _check_writable(out: Path, given: str | Path) -> None:
 # --- parameter files ---------------------------------------------------------------------------
 
 
+class _Pairs(dict):
+    """A YAML mapping that also keeps its (key, value) pairs in order, repeated keys included."""
+
+    pairs: list
+
+
 class _ParamFileLoader(yaml.SafeLoader):
-    """YAML's safe loader without aliases, and with mapping keys read as the text written.
+    """YAML's safe loader without aliases, with every plain scalar read as the text written.
 
     Aliases (``*name``) are refused: nine nested levels of them make a few hundred bytes
-    expand to gigabytes. Keys are strings as written, so ``01:`` names notebook 01 and not
-    the octal number 1 (YAML 1.1), and ``true:`` is the text "true".
+    expand to gigabytes. Scalars are text, so ``01:`` names notebook 01, ``weight_kg: 070``
+    is the text '070' (70 kg, not YAML 1.1's octal 56) and ``infusion_min: 1:30`` is refused
+    with a message instead of becoming 90: the parameter verdict reads the text.
+    Repeated keys are kept (``_Pairs.pairs``) so the verdict can refuse them.
     """
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            return "tag:yaml.org,2002:str"
+        return super().resolve(kind, value, implicit)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -404,11 +417,11 @@ class _ParamFileLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                    key_node.tag = "tag:yaml.org,2002:str"  # the text as written: '01', not 1
-        return super().construct_mapping(node, deep=deep)
+        mapping = _Pairs(super().construct_mapping(node, deep=True))
+        mapping.pairs = [
+            (self.construct_object(k, deep=True), self.construct_object(v, deep=True)) for k, v in node.value
+        ]
+        return mapping
 
 
 def read_param_file(path: str | Path) -> Any:

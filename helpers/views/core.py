@@ -125,6 +125,8 @@ class Control:
     def text(self) -> str:
         return self.param.label
 
+    label = text
+
     @property
     def options(self) -> tuple[str, ...] | None:
         return self.param.options
