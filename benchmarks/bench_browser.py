@@ -147,8 +147,6 @@ def bench_html(browser, tmp: Path) -> list[tuple]:
         page.goto(path.as_uri())
         page.wait_for_selector("section.ke-view[data-ready=true]")
         for control in the_view.controls:
-            if control.name in the_view.kernel_only:
-                continue
             times, changed = [], 0
             for _ in range(REPEATS):
                 for value in values_to_try(control):

@@ -103,8 +103,10 @@ def test_every_option_gives_a_valid_spec_that_draws(notebook, name, value, schem
 def test_chart_validates_once_with_one_param_per_control(notebook):
     the_view = view(notebook)
     spec = the_view.chart_dict(validate=True)  # validates against the schema
-    params = [p["name"] for p in spec["params"] if "select" not in p]
+    params = [p["name"] for p in spec["params"] if "select" not in p and "expr" not in p]
     assert params == [c.signal for c in the_view.controls], "every control is a top-level param, in order"
+    (rules,) = [p for p in spec["params"] if p["name"] == core.RULES_OK]
+    assert rules["expr"] == the_view.rules_expr()
     assert the_view.rows["id"].is_unique and the_view.rows["id"].notna().all()
     rows_units = [u for u in units(spec) if u.get("name") == core.ROWS_MARK]
     assert len(rows_units) == 1 and rows_units[0]["transform"] == [{"filter": the_view.row_filter()}]
@@ -117,7 +119,7 @@ def test_every_row_can_be_reached_and_every_choice_selects_rows(notebook):
     denominator, see below; a source may have no rows in this table)."""
     the_view = view(notebook)
     for control in the_view.controls:
-        if not control.filters or control.param.choices is None:
+        if not control.filters or control.param.type != "choice":
             continue
         (rule,) = control.filters
         rows = the_view.rows[the_view.rows["is_concentration"]] if control.name == "matrix" else the_view.rows
@@ -394,14 +396,14 @@ def test_history_year_window():
     assert set(rows["year_start"]) == {-2000}
 
 
-def test_year_sliders_step_by_one_year():
+def test_years_are_number_boxes_that_step_by_one_year():
+    """A year is typed or stepped one at a time (a slider over 4,000 years cannot pick one by mouse)."""
     the_view = view("06_history")
     for name in ("year_from", "year_to"):
         binding = the_view.control(name).binding()
-        assert binding["input"] == "range" and binding["step"] == 1
-        assert (
-            binding["min"] <= the_view.rows["year_start"].min() and binding["max"] >= the_view.rows["year_last"].max()
-        )
+        param = the_view.control(name).param
+        assert binding["input"] == "number" and param.type == "int" and param.step == 1
+        assert param.minimum <= the_view.rows["year_start"].min() and param.maximum >= the_view.rows["year_last"].max()
 
 
 def test_colour_choices_read_in_words():

@@ -113,7 +113,8 @@ def query_values(view: View, query: str, base: dict[str, Any] | None = None) -> 
     """
     pairs = [(n, v) for n, v in parse_qsl(query or "", keep_blank_values=True) if not VOILA_NAMES.match(n)]
     verdict = read(view.notebook, pairs, base)
-    return {k: verdict.values[k] for k, _ in pairs if k in verdict.values}, bounded(verdict.problems)
+    accepted = {k: verdict.values[k] for k, _ in pairs if k in verdict.values and k not in verdict.refused}
+    return accepted, bounded(verdict.problems)
 
 
 def _listed(text: str, options) -> tuple[str, ...]:

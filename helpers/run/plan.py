@@ -424,6 +424,11 @@ class _ParamFileLoader(yaml.SafeLoader):
         return mapping
 
 
+# Mappings are built whole (not by PyYAML's two-step generator, which copies them into a plain dict
+# and loses the pairs); aliases are refused, so no mapping can contain itself.
+_ParamFileLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
+
+
 def read_param_file(path: str | Path) -> Any:
     """The YAML document of a parameter file, or ParameterError naming the file and the rule it broke."""
     path = Path(path)
