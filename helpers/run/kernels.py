@@ -186,7 +186,7 @@ class Kernel:
         self.kc.allow_stdin = False
         self.used = False
         if self.warm:
-            self._run(f"__import__('helpers.run.warmup').warmup.warm_up({list(WARM_MODULES)!r})")
+            self._run(f"__import__('helpers.run.warmup').run.warmup.warm_up({list(WARM_MODULES)!r})")
         return self
 
     def _run(self, code: str, timeout: float = 300) -> None:
@@ -212,7 +212,7 @@ class Kernel:
             self.shutdown()
             self.start(cwd)
         if self.warm:
-            self._run(f"__import__('helpers.run.warmup').warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
+            self._run(f"__import__('helpers.run.warmup').run.warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
         self.used = True
 
     def shutdown(self) -> None:
