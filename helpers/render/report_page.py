@@ -22,6 +22,7 @@ from helpers.paths import NOTEBOOK_DIR, ROOT, cache_dir, write_atomic
 from helpers.render.offline import vega_runtime_js
 from helpers.render.page import CSS as PAGE_CSS
 from helpers.render.page import VIEW_MIME, view_html, view_js
+from helpers.render.papermill_cells import is_injected_parameters
 from helpers.render.printed import print_spec, with_row_sources
 from helpers.render.report_text import link_notebooks, split_disclaimer
 
@@ -29,8 +30,6 @@ EMBED_OPTIONS = {"actions": False}
 VEGALITE_MIME = re.compile(r"^application/vnd\.vegalite\.v\d+\+json$")
 RUNTIME_MARKER = "window.vegaEmbed="  # occurs once in vega_runtime_js(); tests count it
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_INJECTED_TAG = "injected-parameters"
-_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
 
 
 # --- HTML report ------------------------------------------------------------------------------
@@ -212,14 +211,13 @@ def notebook_html(
     parts: list[str] = []
     note: str | None = None  # the notebook's disclaimer quote, after its first sentence
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
         if cell.cell_type == "markdown":
             source, quoted = split_disclaimer(_text(cell.source))
             note = quoted if note is None else note
             parts.append(f'<section class="markdown">{_markdown(source)}</section>')
         elif cell.cell_type == "code":
             if show_code and _text(cell.source).strip():
-                label = " (parameters)" if _INJECTED_TAG in tags else ""
+                label = " (parameters)" if is_injected_parameters(cell) else ""
                 code = html.escape(_text(cell.source))
                 parts.append(f'<pre class="code" title="code{label}"><code>{code}</code></pre>')
             outputs = "".join(_output_html(o, charts, show_code) for o in cell.get("outputs", []))
