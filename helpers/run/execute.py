@@ -112,7 +112,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     import nbformat
 
     from helpers.paths import write_atomic
-    from helpers.render.report_page import export_chart, notebook_html
+    from helpers.render.exporter import notebook_html
+    from helpers.render.report_page import export_chart
     from helpers.run.kernels import CellStopped, Kernel, python_path, run_notebook
 
     os.environ[REPORT_ENV] = "1"
