@@ -38,9 +38,12 @@ git-filter:
 	  git config diff.ipynb.textconv '"$(abspath $(PY))" -m nbstripout --keep-id -t'; \
 	fi
 
+# Import contracts: [tool.importlinter] in pyproject.toml. Not `python -m importlinter.cli`: that
+# module has no __main__ block, so it exits 0 without checking anything.
 lint: $(STAMP)
 	$(PY) -m ruff check helpers tests benchmarks
 	$(PY) -m ruff format --check helpers tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 data: $(STAMP)
 	$(PY) -m helpers.data.check

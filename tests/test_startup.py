@@ -43,7 +43,8 @@ def test_the_notebooks_import_lines_leave_rfc3987_syntax_out():
 
 
 def test_the_report_runner_leaves_rfc3987_syntax_out():
-    modules = "helpers.report, helpers.run.cli, helpers.run.execute, helpers.run.kernels, helpers.run.pool"
+    modules = ", ".join(f"helpers.run.{m}" for m in ("cli", "execute", "kernels", "pool", "worker"))
+    modules = f"helpers.report, {modules}"
     code = f"import sys, {modules}\nprint({HEAVY!r} in sys.modules)"
     assert fresh(code) == "False"
 

@@ -6,14 +6,14 @@ its ``*.FAILED.ipynb``; it never raises. :func:`run_tasks` runs many on
 :class:`helpers.run.pool.Pool` workers, each reusing one kernel that has done the suite's
 imports once (``fresh_kernels=True``: a new kernel per notebook, as papermill does).
 
-``python -m helpers.run.execute`` is the worker process itself (started by the pool; not a
-command for people): it reads tasks as JSON lines on stdin and answers with results.
+How many run at once is :mod:`helpers.run.capacity`, the text summary :mod:`helpers.run.summary`,
+and the pool's worker process :mod:`helpers.run.worker`; ``job_limit``, ``summary`` and
+``interrupted_summary`` are importable from here too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
@@ -21,58 +21,29 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict
 from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
-from helpers.run.plan import DEFAULT_OUT, NOTEBOOK_DIR, ROOT, RunResult, RunTask, plan_runs
+from helpers.run.capacity import KERNEL_MEMORY, job_limit, usable_cpus
+from helpers.run.plan import DEFAULT_OUT, NOTEBOOK_DIR, RunResult, RunTask, plan_runs
+from helpers.run.summary import interrupted_summary, summary
+
+__all__ = [
+    "KERNEL_MEMORY",
+    "REPORT_ENV",
+    "execute_run",
+    "interrupted_summary",
+    "job_limit",
+    "locate_failure",
+    "run_reports",
+    "run_tasks",
+    "summary",
+    "usable_cpus",
+]
 
 REPORT_ENV = "KETAMINE_REPORT"  # same name as helpers.explore.REPORT_ENV; not imported to keep startup light
-KERNEL_MEMORY = 200 * 1024**2  # what one warm kernel holds, about (measured 167-266 MB)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_INJECTED_TAG = "injected-parameters"
-_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
-
-
-# --- how many at once ----------------------------------------------------------------------------
-
-
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def available_memory() -> int:
-    import psutil
-
-    return int(psutil.virtual_memory().available)
-
-
-def job_limit(requested: int | None, cpus: int | None = None, memory: int | None = None) -> tuple[int, str | None]:
-    """Parallel runs allowed: ``requested`` capped at the CPUs and at free memory / ~200 MB per kernel.
-
-    Returns the number and, when ``requested`` was lowered, a message saying why.
-    """
-    cpus = cpus or usable_cpus()
-    memory = available_memory() if memory is None else memory
-    by_memory = max(1, memory // KERNEL_MEMORY)
-    limit = min(cpus, by_memory)
-    if requested is None:
-        return limit, None
-    if requested <= limit:
-        return requested, None
-    reasons = []
-    if cpus == limit:
-        reasons.append(f"this machine has {cpus} CPU{'s' if cpus > 1 else ''}")
-    if by_memory == limit:
-        reasons.append(
-            f"{memory / 1e9:.1f} GB of free memory holds about {by_memory} kernel{'s' if by_memory > 1 else ''} "
-            f"of ~{KERNEL_MEMORY // 1024**2} MB"
-        )
-    return limit, f"--jobs {requested} lowered to {limit}: {' and '.join(reasons)}."
 
 
 # --- one run -------------------------------------------------------------------------------------
@@ -84,10 +55,11 @@ def locate_failure(nb: Any) -> str | None:
     N counts the cells of the source notebook from 0: papermill's injected
     parameters and its error-marker cells are skipped.
     """
+    from helpers.render.papermill_cells import is_papermill_cell
+
     index = -1
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if _INJECTED_TAG in tags or _PAPERMILL_ERROR_TAG in tags:
+        if is_papermill_cell(cell):
             continue
         index += 1
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
@@ -140,7 +112,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     import nbformat
 
     from helpers.paths import write_atomic
-    from helpers.render.report_page import export_chart, notebook_html
+    from helpers.render.exporter import notebook_html
+    from helpers.render.report_page import export_chart
     from helpers.run.kernels import CellStopped, Kernel, python_path, run_notebook
 
     os.environ[REPORT_ENV] = "1"
@@ -339,103 +312,3 @@ def run_reports(
         timeout=timeout,
     )
     return run_tasks(tasks, jobs, progress, fresh_kernels=fresh_kernels)
-
-
-def summary(results: Sequence[RunResult], relative_to: Path | None = None) -> str:
-    """A plain-text table: notebook, parameter set, status, seconds, output files; failures explained."""
-    base = relative_to or Path.cwd()
-
-    def show(path: str) -> str:
-        """A path relative to ``base`` when it lies below it, else as is."""
-        inside = Path(path).is_relative_to(base) if Path(path).is_absolute() else False
-        return os.path.relpath(path, base) + (os.sep if path.endswith(os.sep) else "") if inside else path
-
-    header = ("notebook", "parameter set", "status", "seconds", "outputs")
-    rows = [
-        (r.notebook, r.set_name, r.status, f"{r.seconds:.1f}", ", ".join(show(p) for p in r.outputs) or "-")
-        for r in results
-    ]
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header[:4], widths, strict=True)) + "  " + header[4]]
-    for result, row in zip(results, rows, strict=True):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
-        if result.error:
-            lines.append(f"    -> {result.error}")
-    failed = sum(not r.ok for r in results)
-    lines.append(f"{len(results) - failed} of {len(results)} runs ok" + (f", {failed} FAILED" if failed else ""))
-    return "\n".join(lines)
-
-
-def interrupted_summary(stop: Any) -> str:
-    """What a stopped run completed, and what it stopped or never started (for RunInterrupted)."""
-    total = len(stop.results) + len(stop.stopped) + len(stop.not_started)
-    lines = [f"Stopped by {stop} after {len(stop.results)} of {total} runs: no report was written after the signal."]
-    if stop.results:
-        lines.append(summary(stop.results))
-    else:
-        lines.append("No run had completed.")
-    for label, tasks in (("stopped while running", stop.stopped), ("not started", stop.not_started)):
-        if tasks:
-            lines.append(f"{label} ({len(tasks)}): " + ", ".join(f"{t.notebook} [{t.set_name}]" for t in tasks))
-    return "\n".join(lines)
-
-
-# --- the worker process (python -m helpers.run.execute) -----------------------------------------------
-
-
-def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when its parent dies, even by SIGKILL."""
-    import ctypes
-    import signal
-
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    parent = os.environ.get("KETAMINE_RUNNER_PARENT")
-    if parent and str(os.getppid()) != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def worker_main(argv: Sequence[str]) -> int:
-    """Read tasks (JSON lines) on stdin, run each with :func:`execute_run` on this worker's kernel."""
-    import faulthandler
-    import signal
-
-    _die_with_parent()
-    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <worker>` writes its stack to the worker's log
-    channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    os.dup2(2, 1)  # anything printed by libraries goes to the log, never into the channel
-    os.environ[REPORT_ENV] = "1"
-    from helpers.run.kernels import Kernel, python_path
-
-    os.environ["PYTHONPATH"] = python_path()
-    kernel = Kernel(warm="--fresh-kernels" not in argv)
-    if kernel.warm:
-        try:
-            kernel.start(NOTEBOOK_DIR)
-        except Exception as exc:  # noqa: BLE001 - the first run will try again and report it
-            print(f"warm-up failed: {exc}", file=sys.stderr)
-            kernel.shutdown()
-    try:
-        for line in sys.stdin:
-            message = json.loads(line)
-            if message.get("stop"):
-                break
-            fields = message["task"]
-            task = RunTask(**{**fields, "formats": tuple(fields["formats"]), "batch": tuple(fields["batch"])})
-
-            def gate(run_name: str = task.run_name) -> bool:
-                """Ask the parent before writing any output; a stopping parent never answers."""
-                channel.write(json.dumps({"commit": run_name}) + "\n")
-                return bool(json.loads(sys.stdin.readline() or "{}").get("go"))
-
-            result = execute_run(task, kernel, gate)
-            channel.write(json.dumps({"result": asdict(result)}, default=str) + "\n")
-    finally:
-        kernel.shutdown()
-    return 0
-
-
-if __name__ == "__main__":
-    os.chdir(ROOT)
-    raise SystemExit(worker_main(sys.argv[1:]))

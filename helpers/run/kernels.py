@@ -30,11 +30,10 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 from helpers.paths import ROOT
+from helpers.render.papermill_cells import is_papermill_cell
 
 ENGINE_NAME = "ketamine-kept-kernel"
 WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator")
-_INJECTED_TAG = "injected-parameters"
-_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
 
 
 class CellStopped(RuntimeError):
@@ -50,8 +49,7 @@ def source_cell_index(nb: Any, index: int) -> int:
     """The index of executed cell ``index`` among the source notebook's cells (papermill's cells skipped)."""
     count = -1
     for cell in nb.cells[: index + 1]:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if _INJECTED_TAG not in tags and _PAPERMILL_ERROR_TAG not in tags:
+        if not is_papermill_cell(cell):
             count += 1
     return max(count, 0)
 
@@ -186,7 +184,7 @@ class Kernel:
         self.kc.allow_stdin = False
         self.used = False
         if self.warm:
-            self._run(f"__import__('helpers.run.warmup').warmup.warm_up({list(WARM_MODULES)!r})")
+            self._run(f"__import__('helpers.run.warmup').run.warmup.warm_up({list(WARM_MODULES)!r})")
         return self
 
     def _run(self, code: str, timeout: float = 300) -> None:
@@ -212,7 +210,7 @@ class Kernel:
             self.shutdown()
             self.start(cwd)
         if self.warm:
-            self._run(f"__import__('helpers.run.warmup').warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
+            self._run(f"__import__('helpers.run.warmup').run.warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
         self.used = True
 
     def shutdown(self) -> None:

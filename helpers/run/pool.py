@@ -1,7 +1,7 @@
 """Worker processes for report runs, and the one way they stop: all together, at once.
 
 The report command's process hands runs to ``jobs`` worker processes
-(``python -m helpers.run.execute``), each owning one kernel (:mod:`helpers.run.kernels`). It
+(``python -m helpers.run.worker``), each owning one kernel (:mod:`helpers.run.kernels`). It
 talks to them with JSON lines over pipes: a task out, a result back.
 
 Stopping is what this module is for. A worker asks before it replaces any output file
@@ -153,7 +153,7 @@ class Pool:
     def start_worker(self) -> _Worker:
         self._count += 1
         log = self.tmp / f"worker-{self._count}.log"
-        args = [sys.executable, "-m", "helpers.run.execute"] + (["--fresh-kernels"] if self.fresh_kernels else [])
+        args = [sys.executable, "-m", "helpers.run.worker"] + (["--fresh-kernels"] if self.fresh_kernels else [])
         with open(log, "wb") as sink:
             proc = subprocess.Popen(
                 args,
