@@ -291,3 +291,118 @@ def test_the_terminal_shows_only_the_progress_bar_and_the_summary(tmp_path):
     assert bar_updates and all(part.startswith("reports:") for part in bar_updates), done.stderr
     assert done.stdout.splitlines()[0].split()[:2] == ["notebook", "parameter"]
     assert done.stdout.splitlines()[-1] == "1 of 1 runs ok"
+
+
+# --- defects the one verdict fixes, through the real command line ---------------------------------
+
+
+def command_line(tmp_path: Path, *args: str) -> str:
+    """stderr of ``python -m helpers.report ARGS`` that must exit 2 with nothing run and nothing written."""
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "helpers.report", *args, "--out", str(out), "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith("Nothing was run.\n"), done.stderr
+    assert not out.exists()
+    return done.stderr
+
+
+@pytest.mark.parametrize(("text", "kg"), [("070", 70.0), ("0100", 100.0)])
+def test_a_leading_zero_weight_is_a_decimal_number_not_octal(tmp_path, text, kg):
+    """YAML 1.1 read 070 as 56 and 0100 as 64; both surfaces now read the digits as written."""
+    [task] = runplan.plan_runs(["08"], None, tmp_path / "out", overrides=[("weight_kg", text)])
+    assert task.params["weight_kg"] == kg and task.set_name.startswith("cli-")
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(f"s:\n  '08': {{weight_kg: {text}}}\n", encoding="utf-8")
+    [task] = runplan.plan_runs(None, runplan.load_param_file(sets), tmp_path / "out")
+    assert task.params["weight_kg"] == kg
+
+
+def test_the_command_line_passes_a_leading_zero_weight_through(tmp_path, monkeypatch):
+    planned = []
+    monkeypatch.setattr(report, "run_tasks", lambda tasks, *_a, **_k: planned.extend(tasks) or [])
+    report.main(["08", "-p", "weight_kg", "070", "--out", str(tmp_path / "out"), "--quiet"])
+    assert [t.params["weight_kg"] for t in planned] == [70.0]
+
+
+def test_a_time_written_as_hours_and_minutes_is_refused(tmp_path):
+    message = command_line(tmp_path, "08", "-p", "infusion_min", "1:30")
+    assert message.splitlines()[1:] == [
+        f"{AT_08} 'infusion_min' must be a decimal number such as 40 (digits and an optional point), got '1:30'"
+    ]
+
+
+def test_a_time_written_as_hours_and_minutes_in_a_file_is_refused(tmp_path):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text("s:\n  '08': {infusion_min: 1:30}\n", encoding="utf-8")  # YAML 1.1: the number 90
+    message = command_line(tmp_path, "--params-file", str(sets))
+    assert message.splitlines()[1:] == [
+        f"parameter set 's', {AT_08} 'infusion_min' must be a decimal number such as 40 "
+        "(digits and an optional point), got '1:30'"
+    ]
+
+
+def test_a_total_dose_in_mg_is_limited_per_kg_of_weight(tmp_path):
+    [task] = runplan.plan_runs(
+        ["08"], None, tmp_path / "out", overrides=[("dose", "1200"), ("dose_unit", "mg"), ("weight_kg", "100")]
+    )
+    assert (task.params["dose"], task.params["dose_unit"], task.params["weight_kg"]) == (1200.0, "mg", 100.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["-p", "dose", "5000", "-p", "dose_unit", "mg", "-p", "weight_kg", "20"],
+            f"{AT_08} 'dose' must be from 0.01 to 3000 (in the dose unit), got 5000",
+        ),
+        (
+            ["-p", "dose_unit", "mg", "-p", "dose", "1000", "-p", "weight_kg", "20"],  # the unit given first
+            f"{AT_08} 'dose' is 1000 mg for weight_kg 20, that is 50 mg/kg; "
+            "at most 20 mg/kg is allowed (at most 400 mg at 20 kg)",
+        ),
+    ],
+)
+def test_a_total_dose_above_the_limit_is_refused_on_the_command_line(tmp_path, args, line):
+    assert command_line(tmp_path, "08", *args).splitlines()[1:] == [line]
+
+
+def test_a_parameter_given_twice_on_the_command_line_is_refused(tmp_path):
+    message = command_line(tmp_path, "08", "-p", "dose", "1", "-p", "dose", "2")
+    assert message.splitlines()[1:] == [f"{AT_08} 'dose' is given more than once; give each parameter once"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: SafeConstructor.construct_yaml_map copies _ParamFileLoader's _Pairs into a plain dict, "
+    "so the repeated keys are lost and the last value is used silently",
+)
+@pytest.mark.parametrize("mapping", ["{dose: 1, dose: 2}", "\n    dose: 1\n    dose: 2"])
+def test_a_parameter_given_twice_in_a_file_is_refused(tmp_path, mapping):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(f"s:\n  '08': {mapping}\n", encoding="utf-8")
+    message = command_line(tmp_path, "--params-file", str(sets))
+    assert message.splitlines()[1:] == [
+        f"parameter set 's', {AT_08} 'dose' is given more than once; give each parameter once"
+    ]
+
+
+def test_ten_thousand_unknown_names_list_ten_problems_and_count_the_rest(tmp_path):
+    pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
+    lines = command_line(tmp_path, "08", *pairs).splitlines()[1:]
+    valid = "routes, dose, dose_unit, weight_kg, infusion_min, hours, threshold_ng_ml, model"
+    assert lines == [f"notebook 08_pk_simulator: unknown parameter 'x{i}'; valid: {valid}" for i in range(10)] + [
+        "... and 9990 more"
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: plan_runs lists one unknown-name error per -p name, unbounded, when several notebooks run",
+)
+def test_ten_thousand_unknown_names_for_several_notebooks_stay_bounded(tmp_path):
+    pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
+    message = command_line(tmp_path, "01", "02", *pairs)
+    assert len(message.splitlines()) <= 1 + 10 * 4 + 1 and "... and " in message
