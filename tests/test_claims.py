@@ -18,7 +18,7 @@ from helpers.data.dictionary import family_names, field_spec
 from helpers.data.provenance import DATA_DIR, source_text
 from helpers.data.tables import load
 from helpers.models import claims
-from helpers.params import NOTEBOOKS, ParameterError, defaults
+from helpers.params import NOTEBOOKS, ParameterError, defaults, spec
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK = "07_claims_check"
@@ -135,10 +135,15 @@ def test_contradictions_filter_by_kind_and_either_side():
 
 
 def test_contradictions_reject_unknown_values():
-    with pytest.raises(ParameterError, match="parameter 'kind' cannot be 'cost'; choose one of: 'all'"):
+    kinds = ", ".join(("all", *field_spec("kind")["enum"]))
+    with pytest.raises(ParameterError) as error:
         claims.contradictions(kind="cost")
-    with pytest.raises(ParameterError, match="parameter 'source_id' cannot be '007'"):
+    assert str(error.value) == f"notebook {NOTEBOOK}: parameter 'kind' cannot be 'cost'; choose one of: {kinds}"
+    with pytest.raises(ParameterError) as error:
         claims.contradictions(source_id="007")
+    assert str(error.value) == (
+        f"notebook {NOTEBOOK}: parameter 'source_id' cannot be '007'; choose one of: all, 000, 001, 002, 003, 004"
+    )
 
 
 def test_contradictions_html_quotes_both_statements():
@@ -155,11 +160,12 @@ def test_contradictions_html_quotes_both_statements():
 
 
 def spec_of(name):
-    return {p.name: p for p in claims.PARAMS}[name]
+    return {p.name: p for p in spec(NOTEBOOK)}[name]
 
 
 def test_parameter_spec_is_registered():
-    assert NOTEBOOKS[NOTEBOOK] == claims.PARAMS
+    assert NOTEBOOKS[NOTEBOOK] is spec(NOTEBOOK)
+    assert [p.name for p in spec(NOTEBOOK)] == ["family", "source_id", "kind", "strength", "normalize"]
     assert defaults(NOTEBOOK) == {
         "family": "all",
         "source_id": "all",
@@ -168,10 +174,10 @@ def test_parameter_spec_is_registered():
         "normalize": True,
     }
     assert spec_of("strength").choices == ("all", *field_spec("strength")["enum"])
-    spec = {p.name: p for p in claims.PARAMS}
-    assert spec["family"].choices == ("all", *family_names())
-    assert spec["kind"].choices == ("all", *field_spec("kind")["enum"])
-    assert spec["source_id"].choices == ("all", "000", "001", "002", "003", "004")
+    assert spec_of("family").choices == ("all", *family_names())
+    assert spec_of("kind").choices == ("all", *field_spec("kind")["enum"])
+    assert spec_of("source_id").choices == ("all", "000", "001", "002", "003", "004")
+    assert spec_of("normalize").type == "bool" and spec_of("normalize").kind is bool
 
 
 # --- notebook -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.params import ParameterError
+from helpers.params import NOTEBOOKS, ParameterError
 from helpers.render import report_page
 from helpers.render.page import VIEW_MIME
 from helpers.run import cli as report
@@ -60,10 +60,23 @@ def no_runs(monkeypatch):
     ("args", "expected"),
     [
         (["01", "-p", "conditon", "fibromyalgia"], ["'conditon'", "valid: condition, arm, evidence_kind"]),
-        (["01", "-p", "condition", "fibro"], ["'condition'", "cannot be 'fibro'", "choose one of", "'fibromyalgia'"]),
-        (["02", "-p", "log_scale", "maybe"], ["'log_scale'", "must be bool"]),
-        (["06", "-p", "year_from", "3000"], ["'year_from'", "at most 2030"]),
-        (["--all", "-p", "colour", "x"], ["'colour'", "01_response_rates: condition, arm"]),
+        (
+            ["01", "-p", "condition", "fibro"],
+            [
+                "notebook 01_response_rates: parameter 'condition' cannot be 'fibro'; choose one of: all, ",
+                " fibromyalgia,",
+            ],
+        ),
+        (["02", "-p", "log_scale", "maybe"], ["parameter 'log_scale' must be true or false, got 'maybe'"]),
+        (["06", "-p", "year_from", "3000"], ["parameter 'year_from' must be from -2000 to 2030, got 3000"]),
+        (
+            ["06", "-p", "year_from", "2020", "-p", "year_to", "1990"],
+            ["notebook 06_history: parameter 'year_from' (2020) is after 'year_to' (1990)"],
+        ),
+        (
+            ["--all", "-p", "colour", "x"],
+            ["unknown parameter 'colour': no chosen notebook takes it. Valid:", "\n  01_response_rates: "],
+        ),
         (["99"], ["'99' is not a notebook", "01_response_rates"]),
     ],
 )
@@ -77,6 +90,21 @@ def test_bad_parameter_is_refused_before_anything_runs(tmp_path, capsys, no_runs
     assert not out.exists()
 
 
+def test_a_name_no_chosen_notebook_takes_lists_each_notebooks_parameters(tmp_path, capsys, no_runs):
+    out = tmp_path / "out"
+    assert report.main(["--all", "-p", "colour", "x", "--out", str(out), "--quiet"]) == 2
+    head, *listing = capsys.readouterr().err.splitlines()[1:]
+    assert head == "unknown parameter 'colour': no chosen notebook takes it. Valid:"
+    offered = dict(line.strip().split(": ", 1) for line in listing)
+    assert list(offered) == run_plan.default_notebooks()
+    assert offered.pop("00_start_here") == "(none: it takes no parameters)"
+    # compared as sets: the listing's order is not the declaration order (see the session report)
+    assert {nb: set(valid.split(", ")) for nb, valid in offered.items()} == {
+        nb: set(NOTEBOOKS[nb].names) for nb in offered
+    }
+    assert not out.exists()
+
+
 def test_bad_parameter_file_names_the_set_and_lists_choices(tmp_path, capsys, no_runs):
     sets = tmp_path / "reports.yaml"
     sets.write_text(
@@ -84,12 +112,19 @@ def test_bad_parameter_file_names_the_set_and_lists_choices(tmp_path, capsys, no
         "fine:\n  05_safety: {dose_context: chronic abuse}\n",
         encoding="utf-8",
     )
+    sets_text = run_plan.load_param_file(sets)
     out = tmp_path / "out"
     assert report.main(["--params-file", str(sets), "--out", str(out)]) == 2
     message = capsys.readouterr().err
-    assert "parameter set 'handout'" in message and "'fibromyalgia'" in message
-    assert "parameter set 'clinic'" in message and "quotes" in message  # YAML read 003 as the number 3
+    assert message == (
+        "Nothing was run.\nparameter set 'handout', notebook 01_response_rates: parameter 'condition' cannot be "
+        f"'fibro'; choose one of: {', '.join(NOTEBOOKS['01_response_rates'].param('condition').choices)}\n"
+    )
+    assert "clinic" not in message  # 003 is read as the text written, a valid source id, not YAML's number 3
     assert not out.exists()
+    del sets_text["handout"]
+    [clinic, fine] = run_plan.plan_runs(None, sets_text, tmp_path / "planned")
+    assert clinic.params["source_id"] == "003" and fine.params["dose_context"] == "chronic abuse"
     assert report.main(["--params-file", str(sets), "--set", "handout_v2", "--out", str(out)]) == 2
     assert "choose one of: handout, clinic, fine" in capsys.readouterr().err
 

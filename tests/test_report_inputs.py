@@ -20,6 +20,8 @@ from helpers.run import execute as runner
 from helpers.run import plan as runplan
 
 ROOT = Path(__file__).resolve().parent.parent
+AT_08 = "notebook 08_pk_simulator: parameter"
+ROUTES = "IV, IM, intranasal, oral, sublingual, rectal"
 
 
 @pytest.fixture
@@ -81,8 +83,12 @@ def test_long_values_are_cut_in_error_messages(tmp_path, capsys, no_runs, where)
         sets = tmp_path / "sets.yaml"
         sets.write_text(f"handout:\n  '01': {{condition: {value[:200_000]}, {'k' * 1000}: 1}}\n", encoding="utf-8")
         message = refused(capsys, "--params-file", str(sets), "--out", str(tmp_path / "out"))
-        assert "unknown parameter" in message
-    assert "'condition'" in message and "cannot be 'fibrofibro" in message and "chars)" in message
+    shown = "fibro" * 8 + "…"  # quoted() keeps the first 40 characters
+    assert f"notebook 01_response_rates: parameter 'condition' cannot be '{shown}'; choose one of: all," in message
+    assert "fibro" * 9 not in message
+    if where == "file":
+        assert f"notebook 01_response_rates: unknown parameter '{'k' * 40}…'; valid: condition," in message
+        assert "k" * 41 not in message
     assert max(len(line) for line in message.splitlines()) < 600
 
 
@@ -135,17 +141,33 @@ def test_the_command_says_when_it_lowers_jobs(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["-p", "routes", "foo"], ["'routes'", "cannot include 'foo'", "valid routes: IV, IM"]),
-        (["-p", "dose", "0"], ["'dose'", "greater than 0"]),
-        (["-p", "dose", "50"], ["'dose'", "at most 20 mg/kg"]),
-        (["-p", "dose", ".nan"], ["'dose'", "finite number", "nan"]),
-        (["-p", "dose", "1000", "-p", "dose_unit", "mg", "-p", "weight_kg", "20"], ["'dose'", "50 mg/kg", "400 mg"]),
+        (
+            ["-p", "routes", "foo"],
+            [f"{AT_08} 'routes' cannot include 'foo'; valid: {ROUTES} (comma-separated, e.g. 'IV,IM')"],
+        ),
+        (["-p", "dose", "0"], [f"{AT_08} 'dose' must be from 0.01 to 3000 (in the dose unit), got 0"]),
+        (
+            ["-p", "dose", "50"],
+            [f"{AT_08} 'dose' must be at most 20 mg/kg, got 50; for a total dose in mg set dose_unit to mg"],
+        ),
+        (
+            ["-p", "dose", ".nan"],
+            [f"{AT_08} 'dose' must be a decimal number such as 0.5 (digits and an optional point), got '.nan'"],
+        ),
+        (
+            ["-p", "dose", "1000", "-p", "dose_unit", "mg", "-p", "weight_kg", "20"],
+            [
+                f"{AT_08} 'dose' is 1000 mg for weight_kg 20, that is 50 mg/kg; "
+                "at most 20 mg/kg is allowed (at most 400 mg at 20 kg)"
+            ],
+        ),
+        (["-p", "threshold_ng_ml", "101"], [f"{AT_08} 'threshold_ng_ml' must be in steps of 10 from 10, got 101"]),
+        (["-p", "weight_kg", "70.25"], [f"{AT_08} 'weight_kg' must be in steps of 0.5 from 20, got 70.25"]),
     ],
 )
 def test_notebook_08_rules_are_checked_before_anything_runs(tmp_path, capsys, no_runs, args, expected):
     message = refused(capsys, "08", *args, "--out", str(tmp_path / "out"))
-    for text in expected:
-        assert text in message
+    assert message.splitlines()[1:] == expected
     assert not (tmp_path / "out").exists()
 
 
@@ -153,15 +175,26 @@ def test_notebook_08_nan_from_a_parameter_file_is_refused(tmp_path, capsys, no_r
     sets = tmp_path / "sets.yaml"
     sets.write_text("s:\n  '08': {dose: .nan, weight_kg: .inf}\n", encoding="utf-8")
     message = refused(capsys, "--params-file", str(sets), "--out", str(tmp_path / "out"))
-    assert "'dose' must be a finite number" in message and "'weight_kg' must be a finite number" in message
+    # YAML's .nan and .inf are read as the text written, which is not a decimal number
+    assert message.splitlines()[1:] == [
+        "parameter set 's', notebook 08_pk_simulator: parameter 'dose' must be a decimal number such as 0.5 "
+        "(digits and an optional point), got '.nan'",
+        # the second line of one verdict does not repeat the set's name (see the session report)
+        "notebook 08_pk_simulator: parameter 'weight_kg' must be a decimal number such as 70 "
+        "(digits and an optional point), got '.inf'",
+    ]
 
 
 def test_every_bad_parameter_is_reported_at_once(tmp_path, capsys, no_runs):
     message = refused(
         capsys, "08", "-p", "routes", "foo,bar", "-p", "dose", "0", "-p", "hours", "100", "--out", str(tmp_path / "o")
     )
-    for text in ("cannot include 'foo'", "cannot include 'bar'", "'dose' must be greater than 0", "'hours'"):
-        assert text in message
+    assert message.splitlines()[1:] == [
+        # one problem per parameter: the routes verdict stops at the first unknown route, 'foo'
+        f"{AT_08} 'routes' cannot include 'foo'; valid: {ROUTES} (comma-separated, e.g. 'IV,IM')",
+        f"{AT_08} 'dose' must be from 0.01 to 3000 (in the dose unit), got 0",
+        f"{AT_08} 'hours' must be from 1 to 48 h, got 100",
+    ]
 
 
 def test_a_total_dose_within_the_limit_passes():
@@ -258,3 +291,118 @@ def test_the_terminal_shows_only_the_progress_bar_and_the_summary(tmp_path):
     assert bar_updates and all(part.startswith("reports:") for part in bar_updates), done.stderr
     assert done.stdout.splitlines()[0].split()[:2] == ["notebook", "parameter"]
     assert done.stdout.splitlines()[-1] == "1 of 1 runs ok"
+
+
+# --- defects the one verdict fixes, through the real command line ---------------------------------
+
+
+def command_line(tmp_path: Path, *args: str) -> str:
+    """stderr of ``python -m helpers.report ARGS`` that must exit 2 with nothing run and nothing written."""
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "helpers.report", *args, "--out", str(out), "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith("Nothing was run.\n"), done.stderr
+    assert not out.exists()
+    return done.stderr
+
+
+@pytest.mark.parametrize(("text", "kg"), [("070", 70.0), ("0100", 100.0)])
+def test_a_leading_zero_weight_is_a_decimal_number_not_octal(tmp_path, text, kg):
+    """YAML 1.1 read 070 as 56 and 0100 as 64; both surfaces now read the digits as written."""
+    [task] = runplan.plan_runs(["08"], None, tmp_path / "out", overrides=[("weight_kg", text)])
+    assert task.params["weight_kg"] == kg and task.set_name.startswith("cli-")
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(f"s:\n  '08': {{weight_kg: {text}}}\n", encoding="utf-8")
+    [task] = runplan.plan_runs(None, runplan.load_param_file(sets), tmp_path / "out")
+    assert task.params["weight_kg"] == kg
+
+
+def test_the_command_line_passes_a_leading_zero_weight_through(tmp_path, monkeypatch):
+    planned = []
+    monkeypatch.setattr(report, "run_tasks", lambda tasks, *_a, **_k: planned.extend(tasks) or [])
+    report.main(["08", "-p", "weight_kg", "070", "--out", str(tmp_path / "out"), "--quiet"])
+    assert [t.params["weight_kg"] for t in planned] == [70.0]
+
+
+def test_a_time_written_as_hours_and_minutes_is_refused(tmp_path):
+    message = command_line(tmp_path, "08", "-p", "infusion_min", "1:30")
+    assert message.splitlines()[1:] == [
+        f"{AT_08} 'infusion_min' must be a decimal number such as 40 (digits and an optional point), got '1:30'"
+    ]
+
+
+def test_a_time_written_as_hours_and_minutes_in_a_file_is_refused(tmp_path):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text("s:\n  '08': {infusion_min: 1:30}\n", encoding="utf-8")  # YAML 1.1: the number 90
+    message = command_line(tmp_path, "--params-file", str(sets))
+    assert message.splitlines()[1:] == [
+        f"parameter set 's', {AT_08} 'infusion_min' must be a decimal number such as 40 "
+        "(digits and an optional point), got '1:30'"
+    ]
+
+
+def test_a_total_dose_in_mg_is_limited_per_kg_of_weight(tmp_path):
+    [task] = runplan.plan_runs(
+        ["08"], None, tmp_path / "out", overrides=[("dose", "1200"), ("dose_unit", "mg"), ("weight_kg", "100")]
+    )
+    assert (task.params["dose"], task.params["dose_unit"], task.params["weight_kg"]) == (1200.0, "mg", 100.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["-p", "dose", "5000", "-p", "dose_unit", "mg", "-p", "weight_kg", "20"],
+            f"{AT_08} 'dose' must be from 0.01 to 3000 (in the dose unit), got 5000",
+        ),
+        (
+            ["-p", "dose_unit", "mg", "-p", "dose", "1000", "-p", "weight_kg", "20"],  # the unit given first
+            f"{AT_08} 'dose' is 1000 mg for weight_kg 20, that is 50 mg/kg; "
+            "at most 20 mg/kg is allowed (at most 400 mg at 20 kg)",
+        ),
+    ],
+)
+def test_a_total_dose_above_the_limit_is_refused_on_the_command_line(tmp_path, args, line):
+    assert command_line(tmp_path, "08", *args).splitlines()[1:] == [line]
+
+
+def test_a_parameter_given_twice_on_the_command_line_is_refused(tmp_path):
+    message = command_line(tmp_path, "08", "-p", "dose", "1", "-p", "dose", "2")
+    assert message.splitlines()[1:] == [f"{AT_08} 'dose' is given more than once; give each parameter once"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: SafeConstructor.construct_yaml_map copies _ParamFileLoader's _Pairs into a plain dict, "
+    "so the repeated keys are lost and the last value is used silently",
+)
+@pytest.mark.parametrize("mapping", ["{dose: 1, dose: 2}", "\n    dose: 1\n    dose: 2"])
+def test_a_parameter_given_twice_in_a_file_is_refused(tmp_path, mapping):
+    sets = tmp_path / "sets.yaml"
+    sets.write_text(f"s:\n  '08': {mapping}\n", encoding="utf-8")
+    message = command_line(tmp_path, "--params-file", str(sets))
+    assert message.splitlines()[1:] == [
+        f"parameter set 's', {AT_08} 'dose' is given more than once; give each parameter once"
+    ]
+
+
+def test_ten_thousand_unknown_names_list_ten_problems_and_count_the_rest(tmp_path):
+    pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
+    lines = command_line(tmp_path, "08", *pairs).splitlines()[1:]
+    valid = "routes, dose, dose_unit, weight_kg, infusion_min, hours, threshold_ng_ml, model"
+    assert lines == [f"notebook 08_pk_simulator: unknown parameter 'x{i}'; valid: {valid}" for i in range(10)] + [
+        "... and 9990 more"
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: plan_runs lists one unknown-name error per -p name, unbounded, when several notebooks run",
+)
+def test_ten_thousand_unknown_names_for_several_notebooks_stay_bounded(tmp_path):
+    pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
+    message = command_line(tmp_path, "01", "02", *pairs)
+    assert len(message.splitlines()) <= 1 + 10 * 4 + 1 and "... and " in message

@@ -26,7 +26,8 @@ VALID_ROUTES = ", ".join(pk.SIMULATED_ROUTES)
 
 
 def test_spec_is_registered_with_the_documented_defaults():
-    assert spec("08_pk_simulator") is simulator.PARAMS
+    declared = spec("08_pk_simulator")
+    assert [p.name for p in declared] == list(defaults("08_pk_simulator"))
     assert defaults("08_pk_simulator") == {
         "routes": "IV,intranasal,oral",
         "dose": 0.5,
@@ -37,9 +38,22 @@ def test_spec_is_registered_with_the_documented_defaults():
         "threshold_ng_ml": 100.0,
         "model": "one",
     }
-    bounds = {p.name: (p.minimum, p.maximum) for p in simulator.PARAMS}
-    assert bounds["weight_kg"] == (20.0, 150.0) and bounds["infusion_min"] == (0.0, 240.0)
-    assert bounds["hours"] == (1.0, 48.0)
+    bounds = {p.name: (p.minimum, p.maximum, p.step) for p in declared if p.type == "number"}
+    assert bounds == {
+        "dose": (0.01, 3000.0, 0.01),
+        "weight_kg": (20.0, 150.0, 0.5),
+        "infusion_min": (0.0, 240.0, 1.0),
+        "hours": (1.0, 48.0, 0.5),
+        "threshold_ng_ml": (10.0, 3000.0, 10.0),
+    }
+    choices = {p.name: p.choices for p in declared if p.type != "number"}
+    assert choices == {
+        "routes": ("IV", "IM", "intranasal", "oral", "sublingual", "rectal"),
+        "dose_unit": ("mg/kg", "mg"),
+        "model": ("one", "two"),
+    }
+    kinds = {name: type(value) for name, value in defaults("08_pk_simulator").items()}
+    assert {p.name: p.kind for p in declared} == kinds
 
 
 def test_notebook_parameters_cell_matches_the_spec():
@@ -66,8 +80,9 @@ def test_routes_the_model_cannot_draw_say_why(route, why):
     assert why in str(err.value) and VALID_ROUTES in str(err.value)
 
 
-def test_routes_are_read_case_insensitively_in_order_without_repeats():
-    assert simulator.parse_routes(" oral, iv ,ORAL,Intranasal") == ("oral", "IV", "intranasal")
+def test_routes_are_read_case_insensitively_in_the_models_order_without_repeats():
+    assert simulator.parse_routes(" oral, iv ,ORAL,Intranasal") == ("IV", "intranasal", "oral")
+    assert simulator.parse_routes(["rectal", "IM"]) == ("IM", "rectal")
 
 
 # --- landmarks --------------------------------------------------------------------------------
