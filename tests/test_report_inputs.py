@@ -374,11 +374,6 @@ def test_a_parameter_given_twice_on_the_command_line_is_refused(tmp_path):
     assert message.splitlines()[1:] == [f"{AT_08} 'dose' is given more than once; give each parameter once"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: SafeConstructor.construct_yaml_map copies _ParamFileLoader's _Pairs into a plain dict, "
-    "so the repeated keys are lost and the last value is used silently",
-)
 @pytest.mark.parametrize("mapping", ["{dose: 1, dose: 2}", "\n    dose: 1\n    dose: 2"])
 def test_a_parameter_given_twice_in_a_file_is_refused(tmp_path, mapping):
     sets = tmp_path / "sets.yaml"
@@ -398,10 +393,6 @@ def test_ten_thousand_unknown_names_list_ten_problems_and_count_the_rest(tmp_pat
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: plan_runs lists one unknown-name error per -p name, unbounded, when several notebooks run",
-)
 def test_ten_thousand_unknown_names_for_several_notebooks_stay_bounded(tmp_path):
     pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
     message = command_line(tmp_path, "01", "02", *pairs)

@@ -20,8 +20,9 @@ from helpers.params.filters import Filter
 TYPES = ("choice", "bool", "int", "number", "list")
 ALL = "all"
 # Decimal text only: '070' is 70, while '0x10', '1e3', '1:30' and ' 5' are refused with a message.
-NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)$"
-INT_TEXT = r"^[+-]?\d+$"
+# ASCII digits only (Python's \d would take Arabic-Indic digits), matched against the whole text.
+NUMBER_TEXT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
+INT_TEXT = r"^[+-]?[0-9]+$"
 SHOWN = 40  # characters of a refused value shown in a message
 MAX_LISTED = 10  # problems listed in one message or one note, then "and N more"
 STEP_TOLERANCE = 1e-9
@@ -168,6 +169,10 @@ class Param:
         valid = ", ".join(self.choices)
         return f"{self.where} cannot include {{raw}}{{why}}; valid: {valid} (comma-separated, e.g. '{example}')"
 
+    def refused_message(self) -> str:
+        """What a list parameter adds for a name it knows but refuses (``{raw}`` and ``{why}``)."""
+        return " (route {raw} cannot be simulated: {why})"
+
     def empty_message(self) -> str:
         return f"{self.where} must name at least one of: {', '.join(self.choices)}"
 
@@ -208,6 +213,7 @@ class Param:
             out["choice_labels"] = [self.choice_label(c) for c in self.choices]
         if self.type == "list":
             out["empty_message"] = self.empty_message()
+            out["refused_message"] = self.refused_message()
             out["refused_reasons"] = dict(self.refused_reasons)
         if self.type in ("int", "number"):
             out.update(min=self.minimum, max=self.maximum, step=self.step)

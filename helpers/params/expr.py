@@ -84,7 +84,7 @@ def _number(value: Any) -> float:
     if text == "":
         return 0.0
     try:
-        return float(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text) else math.nan
+        return float(text) if re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", text) else math.nan
     except ValueError:
         return math.nan
 

@@ -24,8 +24,8 @@ from helpers.params.expr import evaluate
 from helpers.params.notebooks import NOTEBOOKS, declared
 from helpers.params.rules import ParameterError
 
-_NUMBER = re.compile(NUMBER_TEXT)
-_INT = re.compile(INT_TEXT)
+_NUMBER = re.compile(NUMBER_TEXT.rstrip("$") + r"\Z")  # \Z: '5\n' is not a number ($ would allow it)
+_INT = re.compile(INT_TEXT.rstrip("$") + r"\Z")
 
 
 @dataclass
@@ -83,7 +83,7 @@ def parse_list(param: Param, items: Iterable[str]) -> tuple[bool, Any, str]:
     for item in wanted:
         if item.lower() not in lower:
             why = reasons.get(item.lower())
-            why_text = f" (route {quoted(item)} cannot be simulated: {why})" if why else ""
+            why_text = param.refused_message().replace("{raw}", quoted(item)).replace("{why}", why) if why else ""
             return False, None, param.parse_message().replace("{raw}", quoted(item)).replace("{why}", why_text)
     chosen = {lower[item.lower()] for item in wanted}
     return True, ",".join(c for c in param.choices if c in chosen), ""
@@ -159,16 +159,16 @@ def read(
     known = set(spec.names)
     problems: list[str] = []
     given: dict[str, Any] = {}
-    reported: set[str] = set()
+    reported: list[str] = []  # in order of first appearance
     for name, value in pairs:
         if name not in known:
             if name not in reported:
                 problems.append(spec.unknown_message("").replace("{raw}", quoted(name)))
-                reported.add(name)
+                reported.append(name)
         elif counts[name] > 1:
             if name not in reported:
                 problems.append(spec.repeated_message().replace("{raw}", quoted(name)))
-                reported.add(name)
+                reported.append(name)
         else:
             given[name] = value
     values = dict(base)

@@ -9,11 +9,9 @@ display, and saved HTML.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import altair as alt
-from altair.utils.data import limit_rows, to_values
 
 from helpers.render.jsbundle import cache_javascript_bundles
 
@@ -38,29 +36,3 @@ def vega_runtime_js() -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
     return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
-
-
-def json_safe_values(data, max_rows: int = 5000) -> dict:
-    """Altair's default data transformer, with NaN and infinities turned into null.
-
-    Under pandas 3, Altair's sanitizer turns the missing values of text columns
-    (note, date, ...) back into NaN, which is not JSON: jupyter_client then warns
-    under every explorer cell, and a stricter version would drop the message.
-    """
-    values = to_values(limit_rows(data, max_rows=max_rows))
-    if isinstance(values, dict) and "values" in values:
-        rows = [
-            {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
-            if isinstance(row, dict)
-            else row
-            for row in values["values"]
-        ]
-        values = {**values, "values": rows}
-    return values
-
-
-def use_json_safe_data() -> None:
-    """Make every chart built from here on carry JSON-valid data (cheap: no JavaScript)."""
-    if "json_safe" not in alt.data_transformers.names():
-        alt.data_transformers.register("json_safe", json_safe_values)
-    alt.data_transformers.enable("json_safe")

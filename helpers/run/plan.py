@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from helpers.params import NOTEBOOKS, ParameterError, read
+from helpers.params import NOTEBOOKS, ParameterError, bounded, read
 from helpers.params.rules import shown
 from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
 
@@ -273,7 +273,7 @@ def plan_runs(
                 runs.append((str(set_name), resolved, _pairs(values or {})))
 
     cli = [(str(k), str(v)) for k, v in (overrides.items() if isinstance(overrides, Mapping) else overrides or ())]
-    takes = {nb: {p.name for p in NOTEBOOKS.get(nb, ())} for _, nb, _ in runs}
+    takes = {nb: [p.name for p in NOTEBOOKS.get(nb, ())] for _, nb, _ in runs}  # declaration order
     single = len(takes) == 1  # one notebook: its own verdict names unknown and repeated parameters
     for name in dict.fromkeys(name for name, _ in cli):
         if not single and not any(name in params for params in takes.values()):
@@ -294,7 +294,7 @@ def plan_runs(
             checked = _check(nb, [(k, v) for k, v in values if k not in overridden] + applied)
         except ParameterError as error:
             where = "" if set_name == DEFAULT_SET else f"parameter set {shown(set_name)}, "
-            errors.append(f"{where}{error}")
+            errors.append("\n".join(f"{where}{line}" for line in str(error).splitlines()))
             continue
         label = set_name
         if applied:
@@ -326,7 +326,7 @@ def plan_runs(
     if not errors and not tasks:
         errors.append("nothing to run: no chosen notebook appears in the chosen parameter sets")
     if errors:
-        raise ParameterError("\n".join(errors))
+        raise ParameterError("\n".join(bounded(errors)))  # 10,000 unknown names print 11 entries
     out = check_out_dir(out_dir, [Path(s) for s in sources.values()], notebook_dir)
     batch = tuple(task.run_name for task in tasks)
     return [_replace(task, out_dir=str(out), batch=batch) for task in tasks]  # absolute: workers run elsewhere
