@@ -19,7 +19,7 @@ from pathlib import Path
 
 import browser_support as bs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from helpers.params import NOTEBOOKS, declared, read
@@ -305,10 +305,10 @@ RUN = settings(
 )
 
 
-def check_property(page, notebook: str, spec_json: dict, tally: list[int] | None = None) -> None:
+def check_property(page, notebook: str, spec_json: dict, tally: list[int] | None = None, shrink: bool = True) -> None:
     """The hypothesis property: every batch of generated cases gets Python's verdict in the page."""
 
-    @RUN
+    @(RUN if shrink else settings(RUN, phases=[Phase.generate]))
     @given(st.lists(case_strategy(notebook), min_size=BATCH, max_size=BATCH))
     def same_verdict(cases):
         cases = [c for c in cases if not known_gap(notebook, c)]
@@ -360,7 +360,7 @@ def test_the_property_catches_a_planted_message(verdict_page, payloads):
     planted = copy.deepcopy(payloads[PK]["params"])
     planted["repeated_message"] = planted["repeated_message"].replace("more than once", "twice")
     with pytest.raises(AssertionError, match="problems page"):
-        check_property(verdict_page, PK, planted)
+        check_property(verdict_page, PK, planted, shrink=False)
 
 
 def test_the_property_catches_a_planted_rule(verdict_page, payloads):
@@ -368,7 +368,7 @@ def test_the_property_catches_a_planted_rule(verdict_page, payloads):
     planted = copy.deepcopy(payloads[PK]["params"])
     planted["rules"][0]["ok"] = planted["rules"][0]["ok"].replace("<= 20", "<= 20.01")
     with pytest.raises(AssertionError, match="values page|problems page"):
-        check_property(verdict_page, PK, planted)
+        check_property(verdict_page, PK, planted, shrink=False)
 
 
 # --- the defects, on real saved pages ----------------------------------------------------------------
@@ -422,7 +422,8 @@ def curves_drawn(page) -> int:
       let n = 0;
       (function walk(node) {
         for (const m of node.marks || []) {
-          if (m.name && m.name.endsWith("_pathgroup") && m.from && m.from.facet) n += kv.view.data(m.from.facet.data).length;
+          const facet = m.name && m.name.endsWith("_pathgroup") && m.from && m.from.facet;
+          if (facet) n += kv.view.data(facet.data).length;
           walk(m);
         }
       })(kv.result.vgSpec);
@@ -469,7 +470,8 @@ def test_pk_link_sets_a_slider_and_the_threshold_reads_100(saved):
     assert "threshold 100 ng/mL" in page.inner_text(".ke-chart")
     # The number box takes its bounds and step from the declaration.
     dose = box(page, "dose")
-    assert (dose.get_attribute("min"), dose.get_attribute("max"), dose.get_attribute("step")) == ("0.01", "3000", "0.01")
+    bounds = tuple(dose.get_attribute(a) for a in ("min", "max", "step"))
+    assert bounds == ("0.01", "3000", "0.01")
 
 
 @pytest.mark.parametrize(
@@ -505,7 +507,9 @@ def test_typing_a_dose_past_the_limit_is_refused_at_once(saved):
     page = saved(PK)
     box(page, "dose").fill("2")
     page.wait_for_function("window.keViews['08_pk_simulator'].view.signal('dose') === 2")
-    page.wait_for_function("document.querySelector('section.ke-view').getAttribute('data-state').includes('\"dose\":2')")
+    page.wait_for_function(
+        "document.querySelector('section.ke-view').getAttribute('data-state').includes('\"dose\":2')"
+    )
     box(page, "dose").fill("30")
     page.locator(".ke-notes li").first.wait_for()
     (item,) = note_items(page)
@@ -550,7 +554,9 @@ def test_a_change_writes_only_non_defaults_to_the_hash_once_each(saved):
 # --- what the Python side owns (strict: these pass once it is fixed there) ----------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="verdict.py matches NUMBER_TEXT with re.match: '$' also matches before a final newline")
+@pytest.mark.xfail(
+    strict=True, reason="verdict.py matches NUMBER_TEXT with re.match: '$' also matches before a final newline"
+)
 def test_known_gap_trailing_newline(verdict_page, payloads):
     found = differences(verdict_page, PK, payloads[PK]["params"], [[("dose", "5\n")], [("hours", "2\n")]])
     assert not found, "\n".join(found)
@@ -568,3 +574,27 @@ def test_known_gap_unicode_digits(verdict_page, payloads):
 def test_known_gap_refused_route_reason(verdict_page, payloads):
     found = differences(verdict_page, PK, payloads[PK]["params"], [[("routes", "oral,epidural")]])
     assert not found, "\n".join(found)
+
+
+def test_renamed_names_get_pythons_verdict(verdict_page, monkeypatch):
+    """No notebook has renamed a parameter yet: an old name planted in the declaration reads the same."""
+    from helpers.params import notebooks
+
+    monkeypatch.setitem(notebooks.RENAMED, PK, {"dose_mg": "dose", "unit": "dose_unit"})
+    notebooks.declared.cache_clear()
+    try:
+        spec_json = declared(PK).to_json()
+        assert spec_json["renamed"] == {"dose_mg": "dose", "unit": "dose_unit"}
+        cases = [
+            [("dose_mg", "2")],
+            [("dose_mg", "2"), ("dose", "3")],
+            [("unit", "mg"), ("dose_mg", "1000"), ("weight_kg", "20")],
+            [("unit", "mg"), ("dose_mg", "1000"), ("weight_kg", "100")],
+            [("__proto__", "1"), ("dose_mg", "0x10")],
+        ]
+        found = differences(verdict_page, PK, spec_json, cases)
+        assert not found, "\n".join(found)
+        check_property(verdict_page, PK, spec_json)
+    finally:
+        monkeypatch.undo()
+        notebooks.declared.cache_clear()
