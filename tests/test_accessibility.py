@@ -105,7 +105,9 @@ STATE_JS = (
 )
 # What a person presses to change each kind of control once it has focus.
 KEYS = {"select": ["ArrowDown"], "checkbox": ["Space"], "radio": ["ArrowRight"], "range": ["ArrowRight"]}
-KEYS.update({"number": ["ArrowUp"], "text": ["End", "Backspace"]})
+# A text box (08's routes) is read as the declaration says: "IV,intranasal,ora" is refused (and said) while
+# typing, "IV,intranasal" is used.
+KEYS.update({"number": ["ArrowUp"], "text": ["End", *["Backspace"] * 5]})
 
 
 def tab_to(page, control: str | None, limit: int = 120) -> list[dict]:
@@ -143,8 +145,12 @@ def test_report_controls_work_by_keyboard(session, reports, notebook):
         kind = control["tag"] if control["tag"] == "select" else control["type"]
         for key in KEYS[kind]:
             page.keyboard.press(key)
-        bs.poll(lambda n=updates: page.evaluate(STATE_JS)[1] > n, 10, f"{control} to update the view", page=page)
-        assert page.evaluate(STATE_JS)[0] != state, f"{notebook}: {control} pressed {KEYS[kind]}, no param moved"
+        bs.poll(
+            lambda n=updates, s=state: page.evaluate(STATE_JS)[1] > n and page.evaluate(STATE_JS)[0] != s,
+            10,
+            f"{notebook}: {control} pressed {KEYS[kind]} to move a param and update the view",
+            page=page,
+        )
     assert not session.guard.console_errors, session.guard.console_errors
 
 

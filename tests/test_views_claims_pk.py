@@ -23,6 +23,7 @@ from helpers.data.tables import load
 from helpers.explore import REPORT_ENV
 from helpers.models import claims, pk, simulator
 from helpers.params import ALL, ParameterError, spec, validate
+from helpers.params import read as read_verdict
 from helpers.render.page import VIEW_MIME
 from helpers.views import claims_check as claims_views
 from helpers.views import core, view
@@ -118,7 +119,7 @@ def test_claims_controls_filter_figures_and_contradictions():
 def test_claims_initial_values_go_into_the_spec_and_the_payload():
     v = view(CLAIMS)
     payload = v.payload({"family": "milestones", "kind": "date", "normalize": False})
-    params = {p["name"]: p.get("value") for p in payload["spec"]["params"] if "expr" not in p}
+    params = {p["name"]: p.get("value") for p in payload["spec"]["params"]}
     expected = {"family": "milestones", "source_id": ALL, "kind": "date", "strength": "direct", "normalize": False}
     assert params == expected
     assert set(v.rows.set_index("id").loc[payload["initial_ids"], "family"]) == {"milestones"}
@@ -129,7 +130,7 @@ def test_claims_initial_values_go_into_the_spec_and_the_payload():
         "op": "any_equal",
         "columns": ["source_a", "source_b"],
     }
-    with pytest.raises(ParameterError, match="unknown parameter 'colour'"):
+    with pytest.raises(ParameterError, match="unknown parameter\\(s\\) 'colour'"):
         v.payload({"colour": "red"})
     assert v.validate({"normalize": 0.0})["normalize"] is False  # as JupyterChart hands a bool param back
     with pytest.raises(ParameterError, match="'normalize' must be bool"):
@@ -146,14 +147,7 @@ def test_claims_both_charts_share_one_fixed_group_colour_scale():
         assert colour["scale"]["range"] == [claims_views.GROUP_COLORS[g] for g in claims.GROUP_ORDER]
     assert len(set(claims_views.GROUP_COLORS.values())) == len(claims.GROUP_ORDER)
     assert set(claims_views.GROUP_COLORS.values()) <= set(core.PALETTE)
-    assert {p["name"] for p in spec["params"]} == {
-        "family",
-        "source_id",
-        "kind",
-        "strength",
-        "normalize",
-        core.RULES_OK,
-    }
+    assert {p["name"] for p in spec["params"]} == {"family", "source_id", "kind", "strength", "normalize"}
     names = set(walk(spec, "name"))
     assert {claims_views.MIX_MARK, claims_views.PROFILE_MARK, core.ROWS_MARK} <= names
 
@@ -240,7 +234,7 @@ def test_claims_description_names_the_source_with_most_unattributed_claims():
 
 @pytest.mark.parametrize(
     ("routes", "bad"),
-    [("IV,nasal", "'nasal'"), ("oral;IV", "'oral;IV'"), ("", "at least one of"), (" , ", "at least one of")],
+    [("IV,nasal", "'nasal'"), ("oral;IV", "'oral;IV'"), ("", "at least one route"), (" , ", "at least one route")],
 )
 def test_invalid_routes_name_the_parameter_and_list_valid_routes(routes, bad):
     with pytest.raises(ParameterError) as err:
@@ -271,7 +265,7 @@ def test_bad_parameters_are_named(overrides, name):
 
 
 def test_routes_are_canonical_and_a_dose_in_mg_is_not_capped_per_kg():
-    assert pk_values(routes="rectal , im")["routes"] == "IM,rectal"  # the model's order: links stay stable
+    assert pk_values(routes="rectal , im")["routes"] == "rectal,IM"
     assert simulator.dose_mg(pk_values(dose=25, dose_unit="mg")) == 25.0  # an int, as papermill's -p passes it
 
 
@@ -370,25 +364,20 @@ def test_route_table_reads_every_number_from_helpers_pk():
 
 def test_pk_controls_are_params_with_usable_inputs():
     v = view(PK)
-    assert v.names == spec(PK).names
+    declared = spec(PK)
+    assert v.names == declared.names
     assert v.control("routes").options == pk.SIMULATED_ROUTES
     (rule,) = v.control("routes").filters
     assert (rule.op, rule.columns, rule.target) == ("one_of", ("route",), pk_views.CURVES)
     table = pk_views.route_table()
     assert list(table[rule.mask(table, "oral, iv")]["route"]) == ["IV", "oral"]
     bound = {p["name"]: p.get("bind") for p in v.spec(bind=True)["params"] if "value" in p}
-    # A number box takes no bounds in Vega-Lite's schema; the page sets them from the declaration.
+    # A number box takes no bounds in Vega-Lite's schema: the page sets them from the declaration.
     assert bound["dose"]["input"] == "number" and set(bound["dose"]) == {"input", "name"}
-    declared = spec(PK)
-    for name in ("threshold_ng_ml", "hours", "weight_kg", "infusion_min"):
-        param = declared.param(name)
-        assert (bound[name]["min"], bound[name]["max"], bound[name]["step"]) == (
-            param.minimum,
-            param.maximum,
-            param.step,
-        )
-        steps = (param.default - param.minimum) / param.step
-        assert steps == round(steps), f"{name}'s default sits on the slider's grid"
+    for name in ("weight_kg", "infusion_min", "hours", "threshold_ng_ml"):
+        p = declared.param(name)
+        assert (bound[name]["min"], bound[name]["max"], bound[name]["step"]) == (p.minimum, p.maximum, p.step)
+        assert (p.default - p.minimum) % p.step == 0, f"{name}: the default sits on the slider's grid"
     assert bound["routes"]["input"] == "text" and bound["model"]["input"] == "radio"
     assert "medical advice" in " ".join(v.page_notes)
 
@@ -472,7 +461,7 @@ def test_pk_report_mode_shows_the_view_bundle(monkeypatch):
     explore.explore_pk_simulator({"routes": "IV,oral"})
     payload = shown[0][VIEW_MIME]
     assert {p["name"]: p.get("value") for p in payload["spec"]["params"]}["routes"] == "IV,oral"
-    assert "pk-008" in payload["initial_ids"] and [p["name"] for p in payload["params"]["params"]] == spec(PK).names
+    assert "pk-008" in payload["initial_ids"] and payload["params"] == spec(PK).to_json()
 
 
 # --- notebooks in report mode (papermill) ---------------------------------------------------------
@@ -564,7 +553,7 @@ def pk_grid(size: int = 24) -> list[dict]:
     """Deterministic combinations of routes, dose and unit, weight, infusion, hours, threshold, model."""
     rng = random.Random(8)
     factors = {
-        "routes": ("IV,intranasal,oral", "IV", "IM,sublingual,rectal", "oral,IV", ",".join(pk.SIMULATED_ROUTES)),
+        "routes": ("IV,intranasal,oral", "IV", "IM,sublingual,rectal", "IV,oral", ",".join(pk.SIMULATED_ROUTES)),
         "dose": ((0.5, "mg/kg"), (2.0, "mg/kg"), (10.0, "mg/kg"), (35.0, "mg"), (200.0, "mg")),
         "weight_kg": (45.0, 70.0, 120.0),
         "infusion_min": (0.0, 15.0, 40.0, 100.0),
@@ -633,17 +622,52 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
     assert worst["curves"] < 1e-3 and worst["readouts"] < 1e-3, worst
 
 
+# Moves one signal as a control would, reads what the view draws before the page's check answers,
+# then waits for the page to settle.
+REFUSED_JS = """
+async ([nb, name, value, units]) => {
+  const kv = window.keViews[nb];
+  function find(node, unit) {
+    for (const mark of node.marks || []) {
+      if (mark.name === unit + "_pathgroup" && mark.from && mark.from.facet) return mark.from.facet.data;
+      if (mark.name === unit + "_marks" && mark.from && mark.from.data) return mark.from.data;
+      const inner = find(mark, unit);
+      if (inner) return inner;
+    }
+    return null;
+  }
+  kv.view.signal(name, value);
+  await kv.view.runAsync();
+  const drawn = units.map((u) => kv.view.data(find(kv.result.vgSpec, u)).length);
+  const during = {ok: kv.view.signal("params_ok"), drawn};
+  await kv.settled();
+  const section = document.querySelector('section[data-notebook="' + nb + '"]');
+  return {during, after: kv.view.signal(name), values: kv.values(),
+          note: Array.from(section.querySelectorAll(".ke-notes li")).map((li) => li.textContent)};
+}
+"""
+
+
 @pytest.mark.browser
-def test_pk_page_says_why_it_draws_nothing(pages):
+def test_pk_page_refuses_a_dose_past_the_limit_and_never_draws_it(pages):
     opened, _guard = pages
-    got = read(opened[PK], PK, {**validate(PK), "dose": 25.0}, (pk_views.CURVE_MARK, pk_views.READOUT_MARK))
-    assert got[pk_views.CURVE_MARK] == [] and got[pk_views.READOUT_MARK] == []
-    assert "dose must be greater than 0" in opened[PK].inner_text(f'section[data-notebook="{PK}"] .ke-chart')
-    got = read(opened[PK], PK, {**validate(PK), "dose": "35", "dose_unit": "mg"}, (pk_views.READOUT_MARK,))
-    iv = next(r for r in got[pk_views.READOUT_MARK] if r["route"] == "IV")
+    page = opened[PK]
+    read(page, PK, validate(PK), ())
+    units = [pk_views.CURVE_MARK, pk_views.READOUT_MARK]
+    got = page.evaluate(REFUSED_JS, [PK, "dose", 25.0, units])
+    assert got["during"] == {"ok": False, "drawn": [0, 0]}, "a refused dose is never drawn"
+    assert got["after"] == 0.5 and got["values"] == validate(PK), "the dose goes back to the one used"
+    assert got["note"] == [read_verdict(PK, [("dose", "25")]).problems[0]]
+    # Text, as a number box gives it: parsed with the declared grammar, then used as a number.
+    page.evaluate(REFUSED_JS, [PK, "dose_unit", "mg", []])
+    got = page.evaluate(REFUSED_JS, [PK, "dose", "35", units])
+    assert got["after"] == 35 and got["values"]["dose"] == 35 and got["note"] == []
+    drawn = read(page, PK, {}, (pk_views.READOUT_MARK,))
+    iv = next(r for r in drawn[pk_views.READOUT_MARK] if r["route"] == "IV")
     assert iv["cmax"] == pytest.approx(
         simulator.compute_readouts(pk_values(dose=35.0, dose_unit="mg"))["cmax_ng_ml"][0]
     )
+    read(page, PK, validate(PK), ())
 
 
 @pytest.mark.browser
@@ -700,6 +724,6 @@ def test_pk_page_follows_its_bound_inputs(pages):
         rows = read(page, PK, {}, (pk_views.READOUT_MARK,))[pk_views.READOUT_MARK]
         return {r["route"]: r["cmax"] for r in rows}
 
-    page.wait_for_function(f"window.keViews[{PK!r}].view.signal('routes') === 'oral, iv'")
+    page.wait_for_function(f"window.keViews[{PK!r}].view.signal('routes') === 'IV,oral'")  # canonical
     assert shown() == pytest.approx(expected.to_dict(), rel=1e-9)
     assert "dose 1 mg/kg × 70 kg = 70 mg" in page.inner_text(f'section[data-notebook="{PK}"] .ke-chart')

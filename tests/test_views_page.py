@@ -17,6 +17,7 @@ import browser_support as bs
 import pytest
 from test_views import valid_cases
 
+from helpers.params import read
 from helpers.views import BUILDERS, view
 
 pytestmark = pytest.mark.browser
@@ -128,12 +129,17 @@ def test_saved_report_view_follows_its_controls_click_and_hash(browser, runtime,
         assert other.locator(".ke-controls select").first.input_value() == "fibromyalgia"
         assert other.locator(".ke-notes").is_hidden()
 
-        # A link with an unknown name and a bad value: both ignored, and said, with the valid choices.
+        # A link with an unknown name and a bad value: both ignored, and said, with the valid choices,
+        # in Python's words and order (helpers.params.read).
         bad = context.new_page()
         bad.goto(path.as_uri() + "#arm=ketamine&condition=migraine&colour=arm")
         bad.wait_for_selector("section.ke-view[data-ready=true]")
-        note = bad.inner_text(".ke-notes")
-        assert "condition=migraine" in note and "fibromyalgia" in note and "colour=arm" in note and "color_by" in note
+        notes = bad.eval_on_selector_all(".ke-notes li", "els => els.map((e) => e.textContent)")
+        verdict = read(notebook, [("arm", "ketamine"), ("condition", "migraine"), ("colour", "arm")])
+        assert notes == verdict.problems and len(notes) == 2
+        assert "unknown parameter 'colour'" in notes[0] and "color_by" in notes[0]
+        assert "cannot be 'migraine'" in notes[1] and "fibromyalgia" in notes[1]
+        assert "arm=ketamine" in bad.evaluate("location.hash") and "migraine" not in bad.evaluate("location.hash")
         kept = the_view.filter(the_view.validate({"arm": "ketamine"}))
         assert bad.inner_text(".ke-count").startswith(f"{len(kept)} of")
         assert not guard.blocked, guard.summary()

@@ -21,7 +21,6 @@ from typing import Any
 
 VIEW_MIME = "application/vnd.ketamine.view.v1+json"
 STATIC = Path(__file__).parent / "static"
-SOURCE_HINT = "Click a figure in the chart to read its sentence and source here."
 
 CSS = """
 .ke-view { margin: 1rem 0 2rem; }
@@ -46,7 +45,8 @@ tr[hidden] { display: none; }
 @cache
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
-    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("empty_marks.js", "view.js"))
+    names = ("empty_marks.js", "params.js", "view.js")  # params.js: the declaration's verdict, which view.js uses
+    return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 
 def view_bundle(payload: dict) -> dict:
@@ -92,6 +92,13 @@ def _extra_html(index: int, extra: dict) -> str:
     )
 
 
+def _fill(template: str, **values: Any) -> str:
+    """A hint's template ('{n} of {total} {noun} match.') filled in, as view.js fills it."""
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", str(value))
+    return template
+
+
 def _script_json(value: Any) -> str:
     """JSON that is safe inside a <script> element (no ``</script>``, no HTML comments)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -102,7 +109,11 @@ def view_html(payload: dict, number: int) -> str:
     """One view as an HTML block, complete for its initial values; ``view.js`` makes it live."""
     keep = set(payload["initial_ids"])
     chosen = [r for r in payload["rows"] if r.get("id") in keep]
-    noun = html.escape(payload["noun"])
+    hints = payload["hints"]  # the page's words, from the view (helpers.views.core.HINTS)
+    noun = payload["noun"]
+    count = html.escape(_fill(hints["count"], n=len(keep), total=len(payload["rows"]), noun=noun))
+    download_text = html.escape(_fill(hints["download"], n=len(keep), noun=noun))
+    table = html.escape(_fill(hints["table"], noun=noun))
     label = html.escape(payload.get("description", payload["title"]), quote=True)
     notes = "".join(f'<p class="ke-page-note">{html.escape(n)}</p>' for n in payload.get("notes", []))
     extras = "".join(_extra_html(i, e) for i, e in enumerate(payload.get("extras", [])))
@@ -114,10 +125,10 @@ def view_html(payload: dict, number: int) -> str:
 <div class="ke-notes" role="note" hidden></div>
 <div class="ke-controls" role="group" aria-label="controls of the chart"></div>
 {chart}<noscript>{label} (the interactive chart needs JavaScript)</noscript></div>
-<p class="ke-count" aria-live="polite">{len(keep)} of {len(payload["rows"])} {noun} match.</p>
-<div class="ke-source" aria-live="polite"><p class="ke-source-hint">{SOURCE_HINT}</p></div>
-<p>{download}Download these {len(keep)} {noun} as CSV</a></p>
-<details class="ke-table"><summary>The {noun} and their source sentences</summary>
+<p class="ke-count" aria-live="polite">{count}</p>
+<div class="ke-source" aria-live="polite"><p class="ke-source-hint">{html.escape(hints["source"])}</p></div>
+<p>{download}{download_text}</a></p>
+<details class="ke-table"><summary>{table}</summary>
 {_rows_table(payload["rows"], payload["table_columns"], keep)}
 </details>
 {extras}{notes}

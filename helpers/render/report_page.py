@@ -34,7 +34,8 @@ def runtime_file() -> Path:
     from importlib.metadata import version
 
     # Named by package versions read from metadata: importing altair here would cost seconds.
-    name = f"vega-runtime-vlc{version('vl-convert-python')}-altair{version('altair')}.js"
+    # "-ns": the bundle sets window.vega (helpers.render.offline.with_vega_namespace); older files did not.
+    name = f"vega-runtime-vlc{version('vl-convert-python')}-altair{version('altair')}-ns.js"
     folders = [cache_dir(), Path(tempfile.gettempdir()) / "ketamine-evidence"]
     for folder in folders:
         cached = folder / name

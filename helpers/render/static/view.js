@@ -1,11 +1,13 @@
 /* Views that run in the page: a saved report stays interactive with no kernel and no network.
  *
- * Each view section (section.ke-view) holds its payload (spec with bound params, controls, rows)
- * in a JSON script (script.ke-view-data). The chart's params are bound
- * to HTML inputs by Vega; this script only follows the view: after every param change it
- * reads the rows the chart's filters kept (the data of the unit named "rows"), and shows
- * that count, those table rows and that CSV. A click on a figure shows its source; the URL
- * hash holds the current params, so a copied link opens the same view.
+ * Each view section (section.ke-view) holds its payload (spec with bound params, the parameter
+ * declaration, rows, labels and hints) in a JSON script (script.ke-view-data). The chart's params
+ * are bound to HTML inputs by Vega; this script follows the view: the link's values and every
+ * control change go through the declaration's verdict (params.js, the same as Python's), so a
+ * refused value is ignored, said, and never drawn. After every change it reads the rows the
+ * chart's filters kept (the data of the unit named "rows"), and shows that count, those table
+ * rows and that CSV. A click on a figure shows its source; the URL hash holds the values that
+ * differ from the defaults, so a copied link opens the same view.
  */
 (function () {
   "use strict";
@@ -22,32 +24,6 @@
       if (inner) return inner;
     }
     return null;
-  }
-
-  function parseValue(control, raw) {
-    if (control.options) {
-      var wanted = raw.split(",").map(function (s) { return s.trim().toLowerCase(); }).filter(Boolean);
-      var lower = control.options.map(function (o) { return o.toLowerCase(); });
-      var ok = wanted.length > 0 && wanted.every(function (w) { return lower.indexOf(w) >= 0; });
-      if (!ok) return { ok: false, valid: "a comma-separated list of " + control.options.join(", ") };
-      return { ok: true, value: control.options.filter(function (o) { return wanted.indexOf(o.toLowerCase()) >= 0; }).join(",") };
-    }
-    if (control.choices) {
-      for (var i = 0; i < control.choices.length; i++) {
-        if (String(control.choices[i]) === raw) return { ok: true, value: control.choices[i] };
-      }
-      return { ok: false, valid: control.choices.join(" | ") };
-    }
-    if (control.kind === "bool") {
-      if (raw === "true" || raw === "false") return { ok: true, value: raw === "true" };
-      return { ok: false, valid: "true | false" };
-    }
-    var number = Number(raw);
-    var valid = control.min + " to " + control.max;
-    if (raw === "" || !isFinite(number)) return { ok: false, valid: valid };
-    if (control.kind === "int" && Math.round(number) !== number) return { ok: false, valid: "whole numbers, " + valid };
-    if (control.min !== undefined && (number < control.min || number > control.max)) return { ok: false, valid: valid };
-    return { ok: true, value: number };
   }
 
   function csvText(rows, columns) {
@@ -82,57 +58,41 @@
     return dl;
   }
 
-  var LABELS = {
-    id: "row id",
-    value_label: "figure",
-    quote: "sentence",
-    evidence_kind: "evidence kind (as the document states it)",
-    evidence_cue: "words that support the evidence kind",
-    section: "section",
-    source_label: "document"
-  };
+  function showNotes(box, title, lines) {
+    box.textContent = "";
+    if (!lines.length) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    box.appendChild(document.createTextNode(title));
+    var list = document.createElement("ul");
+    lines.forEach(function (n) { var li = document.createElement("li"); li.textContent = n; list.appendChild(li); });
+    box.appendChild(list);
+  }
 
   function initView(section) {
     var payload = JSON.parse(section.querySelector("script.ke-view-data").textContent);
     var spec = payload.spec;
-    var byName = {};
-    payload.controls.forEach(function (c) { byName[c.name] = c; });
-    var values = Object.assign({}, payload.values);
-
-    // A shared link: #condition=fibromyalgia&arm=ketamine. Unknown names or values are ignored, and said.
-    var notes = [];
-    var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    hash.forEach(function (raw, name) {
-      var control = byName[name];
-      if (!control) {
-        notes.push("ignored " + name + "=" + raw + ": unknown name; valid names: " + Object.keys(byName).join(", "));
-        return;
-      }
-      if (payload.kernel_only.indexOf(name) >= 0) {
-        notes.push("ignored " + name + "=" + raw + ": this setting needs the notebook's kernel (see the note below)");
-        return;
-      }
-      var parsed = parseValue(control, raw);
-      if (!parsed.ok) {
-        notes.push("ignored " + name + "=" + raw + ": not a valid " + name + "; valid: " + parsed.valid);
-        return;
-      }
-      values[name] = parsed.value;
-    });
-    var bySignal = {};
-    payload.controls.forEach(function (c) { bySignal[c.signal] = c.name; });
-    (spec.params || []).forEach(function (p) {
-      var name = bySignal[p.name];
-      if (!p.select && name !== undefined && Object.prototype.hasOwnProperty.call(values, name)) p.value = values[name];
-    });
+    var K = window.keParams;
+    var declared = payload.params;  // helpers.params.declare.Spec.to_json(): the notebook's parameters, once
+    var params = declared.params;
+    var hints = payload.hints;
+    var fill = K.fill;
+    var nameOf = {};
+    params.forEach(function (p) { nameOf[p.signal] = p.name; });
     var noteBox = section.querySelector(".ke-notes");
-    if (notes.length) {
-      noteBox.hidden = false;
-      var list = document.createElement("ul");
-      notes.forEach(function (n) { var li = document.createElement("li"); li.textContent = n; list.appendChild(li); });
-      noteBox.textContent = "Some settings in the link were ignored:";
-      noteBox.appendChild(list);
-    }
+    function note(problems) { showNotes(noteBox, hints.notes, K.bounded(declared, problems)); }
+
+    // A shared link: #condition=fibromyalgia&arm=ketamine. The declaration's verdict (the same as Python's):
+    // what it refuses is ignored, and said; the controls start at the values used.
+    var verdict = K.read(declared, K.hashPairs(window.location.hash), payload.values);
+    var accepted = verdict.values;
+    (spec.params || []).forEach(function (p) {
+      var name = nameOf[p.name];
+      if (!p.select && name !== undefined) p.value = accepted[name];
+    });
+    note(verdict.problems);
 
     var chartEl = section.querySelector(".ke-chart");
     var bindEl = section.querySelector(".ke-controls");
@@ -150,11 +110,23 @@
       var view = result.view;
       var rowsData = findMarkData(result.vgSpec, payload.rows_mark + "_marks");
 
-      function current() {
-        var out = {};
-        payload.controls.forEach(function (c) { out[c.name] = view.signal(c.signal); });
-        return out;
+      function input(p) {
+        return bindEl.querySelector('input[name="' + p.signal + '"]:not([type=radio]):not([type=checkbox])');
       }
+
+      // Number boxes: bounds and step from the declaration (Vega-Lite gives a number input none).
+      params.forEach(function (p) {
+        var box = p.control === "box" ? input(p) : null;
+        if (!box) return;
+        box.setAttribute("min", String(p.min));
+        box.setAttribute("max", String(p.max));
+        box.setAttribute("step", String(p.step));
+      });
+      // A typed box keeps its text while it has the focus; on leaving, it shows the value used.
+      params.forEach(function (p) {
+        var box = input(p);
+        if (box) box.addEventListener("change", function () { box.value = K.text(accepted[p.name]); });
+      });
 
       function update() {
         var kept = rowsData ? view.data(rowsData) : [];
@@ -162,34 +134,75 @@
         kept.forEach(function (d) { ids[d.id] = true; });
         tableRows.forEach(function (tr) { tr.hidden = !ids[tr.getAttribute("data-id")]; });
         var n = Object.keys(ids).length;
-        count.textContent = n + " of " + payload.rows.length + " " + payload.noun + " match.";
+        count.textContent = fill(fill(fill(hints.count, "n", String(n)), "total", String(payload.rows.length)), "noun", payload.noun);
         var chosen = payload.rows.filter(function (r) { return ids[r.id]; });
         if (blobUrl) URL.revokeObjectURL(blobUrl);
         blobUrl = URL.createObjectURL(new Blob([csvText(chosen, csvColumns)], { type: "text/csv;charset=utf-8" }));
         download.href = blobUrl;
-        download.textContent = "Download these " + n + " " + payload.noun + " as CSV";
-        var now = current();
+        download.textContent = fill(fill(hints.download, "n", String(n)), "noun", payload.noun);
         payload.extras.forEach(function (extra, i) {
           var box = section.querySelector('.ke-extra[data-extra="' + i + '"]');
           var shown = 0;
           box.querySelectorAll("tr[data-row]").forEach(function (tr) {
             var row = extra.rows[Number(tr.getAttribute("data-row"))];
-            var ok = extra.filters.every(function (f) { return passes(f, row, view.signal(f.param)); });
+            var ok = extra.filters.every(function (f) { return passes(f, row, accepted[nameOf[f.param]]); });
             tr.hidden = !ok;
             if (ok) shown += 1;
           });
-          box.querySelector(".ke-extra-count").textContent = shown + " of " + extra.rows.length + " " + extra.noun + " match.";
+          box.querySelector(".ke-extra-count").textContent = fill(fill(fill(hints.count, "n", String(shown)),
+            "total", String(extra.rows.length)), "noun", extra.noun);
         });
+        // The link holds what differs from the defaults, each name once.
         var shared = new URLSearchParams();
-        payload.controls.forEach(function (c) {
-          if (payload.kernel_only.indexOf(c.name) < 0) shared.set(c.name, String(now[c.name]));
+        params.forEach(function (p) {
+          if (accepted[p.name] !== p.default) shared.append(p.name, K.text(accepted[p.name]));
         });
         keHideEmptyMarks(chartEl);
-        history.replaceState(null, "", "#" + shared.toString());
-        section.setAttribute("data-state", JSON.stringify(now));
+        var link = shared.toString();
+        history.replaceState(null, "", link ? "#" + link : window.location.pathname + window.location.search);
+        section.setAttribute("data-state", JSON.stringify(accepted));
         updates += 1;
         section.setAttribute("data-updates", String(updates));  // tests and the benchmark wait on this
         section.setAttribute("data-ready", "true");
+      }
+
+      // After a control moves: the declaration's verdict on what changed, over the values last used.
+      // A refused value goes back at once (the params_ok rule keeps it from being drawn meanwhile).
+      function check() {
+        var changed = params.filter(function (p) { return view.signal(p.signal) !== accepted[p.name]; });
+        if (!changed.length) return null;
+        var typed = [];
+        changed.forEach(function (p) {
+          var box = input(p);
+          if (box && box === document.activeElement) typed.push([box, box.value]);
+        });
+        var pairs = changed.map(function (p) { return [p.name, K.text(view.signal(p.signal))]; });
+        var next = K.read(declared, pairs, accepted);
+        accepted = next.values;
+        note(next.problems);
+        params.forEach(function (p) {
+          if (view.signal(p.signal) !== accepted[p.name]) view.signal(p.signal, accepted[p.name]);
+        });
+        return typed;
+      }
+
+      var settling = null;
+      function settle() {
+        var typed = check();
+        if (typed) {
+          return view.runAsync().then(function () {
+            typed.forEach(function (pair) { if (pair[0] === document.activeElement) pair[0].value = pair[1]; });
+            return settle();
+          });
+        }
+        settling = null;
+        update();
+        return null;
+      }
+      function schedule() {
+        // Vega calls a signal listener as the signal changes, before the filters downstream have run:
+        // wait for the run in progress to finish, then check the values and read the rows.
+        if (!settling) settling = Promise.resolve().then(function () { return view.runAsync(); }).then(settle);
       }
 
       function showSource(id) {
@@ -198,18 +211,12 @@
         sourceBox.textContent = "";
         var heading = document.createElement("p");
         heading.className = "ke-source-title";
-        heading.textContent = "Source of " + id;
+        heading.textContent = fill(hints.source_title, "id", id);
         sourceBox.appendChild(heading);
-        sourceBox.appendChild(sourcePanel(payload.source_fields, LABELS, row));
+        sourceBox.appendChild(sourcePanel(payload.source_fields, payload.labels, row));
       }
 
-      payload.controls.forEach(function (c) {
-        // Vega calls a signal listener as the signal changes, before the filters downstream have run:
-        // wait for the run in progress to finish, then read the rows.
-        view.addSignalListener(c.signal, function () {
-          Promise.resolve().then(function () { return view.runAsync(); }).then(update);
-        });
-      });
+      params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
         if (datum && datum.id && rowsById[datum.id]) showSource(datum.id);
@@ -217,8 +224,16 @@
       update();
       window.keViews = window.keViews || {};
       var signals = {};
-      payload.controls.forEach(function (c) { signals[c.name] = c.signal; });
-      window.keViews[payload.notebook] = { view: view, rowsData: rowsData, update: update, result: result, signals: signals };
+      params.forEach(function (p) { signals[p.name] = p.signal; });
+      window.keViews[payload.notebook] = {
+        view: view,
+        rowsData: rowsData,
+        update: update,
+        result: result,
+        signals: signals,
+        values: function () { return Object.assign({}, accepted); },
+        settled: function () { return settling || Promise.resolve(); },
+      };
       return result;
     });
   }
