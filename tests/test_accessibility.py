@@ -202,14 +202,15 @@ def test_voila_tree_has_no_serious_violations(session, voila_app):
 
 
 def test_voila_slider_handles_are_named(session, voila_app):
-    """ipywidgets' slider handle (a div with role=slider) gets its label's text as its name."""
+    """ipywidgets' slider handle (a div with role=slider) gets its label's text as its name (08: four sliders;
+    06's years are number boxes now)."""
     page = session.page
-    page.goto(f"{voila_app.url}voila/render/06_history.ipynb")
+    page.goto(f"{voila_app.url}voila/render/08_pk_simulator.ipynb")
     bs.wait_for_charts(page, 1)
-    page.wait_for_function("() => document.querySelectorAll('.ke-panel [role=slider][aria-label]').length >= 2")
+    page.wait_for_function("() => document.querySelectorAll('.ke-panel [role=slider][aria-label]').length >= 4")
     names = page.evaluate(
         """() => Array.from(document.querySelectorAll('.ke-panel .widget-slider')).map((box) =>
              [box.querySelector('.widget-label').textContent.trim(),
               box.querySelector('[role=slider]').getAttribute('aria-label')])"""
     )
-    assert len(names) == 2 and all(label and label == name for label, name in names), json.dumps(names)
+    assert len(names) == 4 and all(label and label == name for label, name in names), json.dumps(names)

@@ -179,8 +179,8 @@ def test_notebook_08_nan_from_a_parameter_file_is_refused(tmp_path, capsys, no_r
     assert message.splitlines()[1:] == [
         "parameter set 's', notebook 08_pk_simulator: parameter 'dose' must be a decimal number such as 0.5 "
         "(digits and an optional point), got '.nan'",
-        # the second line of one verdict does not repeat the set's name (see the session report)
-        "notebook 08_pk_simulator: parameter 'weight_kg' must be a decimal number such as 70 "
+        # every line names its set
+        "parameter set 's', notebook 08_pk_simulator: parameter 'weight_kg' must be a decimal number such as 70 "
         "(digits and an optional point), got '.inf'",
     ]
 
