@@ -273,6 +273,33 @@ def test_voila_query_parameters_preset_the_controls(session, voila_app):
     assert_nothing_needed_was_blocked(session.guard)
 
 
+@pytest.mark.parametrize(
+    ("app", "query", "refused", "fallback"),
+    [
+        ("08_pk_simulator", "dose=30", "parameter 'dose' must be at most 20 mg/kg, got 30", ("dose", "0.5")),
+        ("08_pk_simulator", "dose=0", "parameter 'dose' must be from 0.01 to 3000", ("dose", "0.5")),
+        (
+            "06_history",
+            "year_from=2020&year_to=1990",
+            "'year_from' (2020) is after 'year_to' (1990)",
+            ("from year", "1950"),
+        ),
+    ],
+)
+def test_voila_refused_query_values_are_a_note_never_an_error(session, voila_app, app, query, refused, fallback):
+    """A link the rules refuse opens the app with the values used and the command line's message, not an error page."""
+    page = session.page
+    page.goto(f"{voila_app.url}voila/render/{app}.ipynb?{query}")
+    bs.wait_for_charts(page, 1)
+    note = bs.poll(lambda: page.locator(".link-notes").inner_text() or None, bs.DRAW_TIMEOUT, "the note", page=page)
+    assert f"notebook {app}: {refused}" in note or refused in note, note
+    assert "There was an error" not in page.inner_text("body")
+    label, value = fallback
+    box = page.locator(".widget-inline-hbox", has_text=label).locator("input").first
+    assert float(box.input_value()) == float(value), (label, box.input_value())
+    assert_nothing_needed_was_blocked(session.guard)
+
+
 @pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
 def test_voila_app_draws_its_charts(session, voila_app, name):
     page = session.page
