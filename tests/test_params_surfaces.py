@@ -22,7 +22,8 @@ from helpers.params import ParameterError, bounded, declared, read
 from helpers.params.declare import js_string
 from helpers.render.widget import query_values
 from helpers.run import cli
-from helpers.run.plan import load_param_file, plan_runs
+from helpers.run.paramfile import load_param_file
+from helpers.run.plan import plan_runs
 from helpers.views import BUILDERS, view
 
 NOTEBOOKS = list(BUILDERS)  # every notebook with parameters and a view

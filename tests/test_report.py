@@ -21,6 +21,7 @@ from helpers.render import report_page
 from helpers.render.page import VIEW_MIME
 from helpers.run import cli as report
 from helpers.run import execute as run_exec
+from helpers.run import paramfile
 from helpers.run import plan as run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +113,7 @@ def test_bad_parameter_file_names_the_set_and_lists_choices(tmp_path, capsys, no
         "fine:\n  05_safety: {dose_context: chronic abuse}\n",
         encoding="utf-8",
     )
-    sets_text = run_plan.load_param_file(sets)
+    sets_text = paramfile.load_param_file(sets)
     out = tmp_path / "out"
     assert report.main(["--params-file", str(sets), "--out", str(out)]) == 2
     message = capsys.readouterr().err
@@ -143,7 +144,7 @@ def test_command_line_values_are_read_per_parameter_type(tmp_path):
 
 
 def test_parameter_sets_run_the_notebooks_they_name(tmp_path):
-    sets = run_plan.load_param_file(ROOT / "reports.example.yaml")
+    sets = paramfile.load_param_file(ROOT / "reports.example.yaml")
     tasks = run_plan.plan_runs(None, sets, tmp_path)
     names = {t.run_name for t in tasks}
     assert "01_response_rates__fibromyalgia_handout" in names

@@ -17,6 +17,7 @@ from test_report import files_under, write_notebook
 from helpers.params import ParameterError, validate
 from helpers.run import cli as report
 from helpers.run import execute as runner
+from helpers.run import paramfile
 from helpers.run import plan as runplan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def test_an_oversized_parameter_file_is_refused(tmp_path, capsys, no_runs):
     big = tmp_path / "big.yaml"
     big.write_text("handout:\n  '01': {condition: '" + "x" * 400_000 + "'}\n", encoding="utf-8")
     message = refused(capsys, "--params-file", str(big), "--out", str(tmp_path / "out"))
-    assert f"at most {runplan.MAX_PARAM_FILE_BYTES:,}" in message and str(big) in message
+    assert f"at most {paramfile.MAX_PARAM_FILE_BYTES:,}" in message and str(big) in message
     assert len(message) < 1000
 
 
@@ -102,7 +103,7 @@ def test_a_nested_value_is_shown_without_building_its_repr():
 def test_unquoted_notebook_keys_are_read_as_written_not_as_octal(tmp_path):
     sets = tmp_path / "sets.yaml"
     sets.write_text("handout:\n  01: {condition: fibromyalgia}\n  02: {context: pain}\n  07: {}\n", encoding="utf-8")
-    tasks = runplan.plan_runs(None, runplan.load_param_file(sets), tmp_path / "out")
+    tasks = runplan.plan_runs(None, paramfile.load_param_file(sets), tmp_path / "out")
     assert [t.notebook for t in tasks] == ["01_response_rates", "02_relapse_timeline", "07_claims_check"]
     assert tasks[0].params["condition"] == "fibromyalgia"
 
@@ -316,7 +317,7 @@ def test_a_leading_zero_weight_is_a_decimal_number_not_octal(tmp_path, text, kg)
     assert task.params["weight_kg"] == kg and task.set_name.startswith("cli-")
     sets = tmp_path / "sets.yaml"
     sets.write_text(f"s:\n  '08': {{weight_kg: {text}}}\n", encoding="utf-8")
-    [task] = runplan.plan_runs(None, runplan.load_param_file(sets), tmp_path / "out")
+    [task] = runplan.plan_runs(None, paramfile.load_param_file(sets), tmp_path / "out")
     assert task.params["weight_kg"] == kg
 
 

@@ -21,7 +21,7 @@ from altair.utils.schemapi import validate_jsonschema
 from helpers.data.tables import load
 from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, HOURS_PER, convert_concentration
 from helpers.params import ALL, ParameterError
-from helpers.views import core, view
+from helpers.views import core, encodings, view
 from helpers.views.bioavailability import unit_factors
 from helpers.views.marks import can_pick, domain
 from helpers.views.prevalence import y_title
@@ -171,8 +171,8 @@ def test_timeline_context_and_source_filter_rows():
 def test_timeline_log_toggle_is_a_param_on_a_linear_axis():
     spec = view("02_relapse_timeline").base_spec
     calculated = {t["as"]: t["calculate"] for u in units(spec) for t in u.get("transform", []) if "calculate" in t}
-    assert calculated["x_low"] == core.log_field("log_scale", "duration_low_h")
-    assert calculated["x_high"] == core.log_field("log_scale", "duration_high_h")
+    assert calculated["x_low"] == encodings.log_field("log_scale", "duration_low_h")
+    assert calculated["x_high"] == encodings.log_field("log_scale", "duration_high_h")
     scales = [u["encoding"]["x"].get("scale", {}) for u in units(spec) if "x_low" in json.dumps(u.get("encoding", {}))]
     assert scales and all("type" not in s for s in scales), "a linear axis over log10 values, never a log scale"
     assert all(s["zero"] == {"expr": "!log_scale"} for s in scales)

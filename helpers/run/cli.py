@@ -52,7 +52,8 @@ from collections.abc import Iterable, Sequence
 
 from helpers.params import NOTEBOOKS, ParameterError
 from helpers.run.execute import interrupted_summary, job_limit, run_tasks, summary
-from helpers.run.plan import DEFAULT_OUT, FORMATS, OutputPathError, default_notebooks, load_param_file, plan_runs
+from helpers.run.paramfile import load_param_file
+from helpers.run.plan import DEFAULT_OUT, FORMATS, OutputPathError, default_notebooks, plan_runs
 from helpers.run.pool import RunInterrupted
 
 # --- command line -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ What it refuses, and why:
   ``01_response_rates``): they would write the same files;
 - an output folder among the sources (``notebooks/``, ``data/``, the ``helpers``
   package) or one that cannot be written;
-- a parameter file larger than :data:`MAX_PARAM_FILE_BYTES` or using YAML aliases
+- a parameter file larger than :data:`helpers.run.paramfile.MAX_PARAM_FILE_BYTES` or using YAML aliases
   (``*name``): a 339-byte file of nested aliases expands to gigabytes. Keys are read
   as the text written, so an unquoted ``01:`` stays ``"01"`` (YAML 1.1 would read
   the octal number 1).
@@ -34,8 +34,6 @@ from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from helpers.params import NOTEBOOKS, ParameterError, bounded, read
 from helpers.params.rules import shown
 from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
@@ -44,7 +42,6 @@ PACKAGE_DIR = ROOT / "helpers"
 DEFAULT_OUT = Path("reports")
 DEFAULT_SET = "default"
 FORMATS = ("html", "png", "svg")
-MAX_PARAM_FILE_BYTES = 256 * 1024  # reports.example.yaml is about 1 kB
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -382,93 +379,3 @@ def _check_writable(out: Path, given: str | Path) -> None:
 
 
 # --- parameter files ---------------------------------------------------------------------------
-
-
-class _Pairs(dict):
-    """A YAML mapping that also keeps its (key, value) pairs in order, repeated keys included."""
-
-    pairs: list
-
-
-class _ParamFileLoader(yaml.SafeLoader):
-    """YAML's safe loader without aliases, with every plain scalar read as the text written.
-
-    Aliases (``*name``) are refused: nine nested levels of them make a few hundred bytes
-    expand to gigabytes. Scalars are text, so ``01:`` names notebook 01, ``weight_kg: 070``
-    is the text '070' (70 kg, not YAML 1.1's octal 56) and ``infusion_min: 1:30`` is refused
-    with a message instead of becoming 90: the parameter verdict reads the text.
-    Repeated keys are kept (``_Pairs.pairs``) so the verdict can refuse them.
-    """
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0]:
-            return "tag:yaml.org,2002:str"
-        return super().resolve(kind, value, implicit)
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"YAML aliases (*{event.anchor[:40]}) are not allowed in a parameter file; write each value out",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        mapping = _Pairs(super().construct_mapping(node, deep=True))
-        mapping.pairs = [
-            (self.construct_object(k, deep=True), self.construct_object(v, deep=True)) for k, v in node.value
-        ]
-        return mapping
-
-
-# Mappings are built whole (not by PyYAML's two-step generator, which copies them into a plain dict
-# and loses the pairs); aliases are refused, so no mapping can contain itself.
-_ParamFileLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
-
-
-def read_param_file(path: str | Path) -> Any:
-    """The YAML document of a parameter file, or ParameterError naming the file and the rule it broke."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_PARAM_FILE_BYTES:
-            raise ParameterError(
-                f"parameter file {path} is {size:,} bytes; at most {MAX_PARAM_FILE_BYTES:,} are allowed "
-                "(a parameter file names a few notebooks and values; see reports.example.yaml)"
-            )
-        text = path.read_bytes()[: MAX_PARAM_FILE_BYTES + 1].decode("utf-8")
-    except FileNotFoundError:
-        raise ParameterError(f"parameter file {path} does not exist") from None
-    except UnicodeDecodeError as error:
-        raise ParameterError(f"parameter file {path} is not UTF-8 text (byte {error.start})") from None
-    except IsADirectoryError:
-        raise ParameterError(f"parameter file {path} is a folder, not a file") from None
-    try:
-        return yaml.load(text, Loader=_ParamFileLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = str(getattr(error, "problem", None) or error).splitlines()[0][:200]
-        raise ParameterError(f"parameter file {path} is not valid YAML: {where}{problem}") from None
-
-
-def load_param_file(path: str | Path, chosen: Sequence[str] | None = None) -> dict[str, dict]:
-    """The named parameter sets of a YAML file, optionally only ``chosen`` ones (``--set``)."""
-    data = read_param_file(path)
-    if not isinstance(data, dict) or not data:
-        raise ParameterError(
-            f"parameter file {path} must map set names to {{notebook: {{parameter: value}}}}; see reports.example.yaml"
-        )
-    data = {str(k): v for k, v in data.items()}
-    if chosen:
-        unknown = [name for name in chosen if name not in data]
-        if unknown:
-            raise ParameterError(
-                f"parameter set(s) {', '.join(shown(n) for n in unknown)} not in {path}; "
-                f"choose one of: {', '.join(n if len(n) <= 40 else n[:37] + '...' for n in list(data)[:30])}"
-            )
-        data = {name: data[name] for name in dict.fromkeys(chosen)}
-    return data

@@ -3,7 +3,7 @@
 Controls (Vega-Lite params): ``unit`` converts every concentration in the page, with the
 factors of ``helpers.data.units`` written into the spec (no number retyped); ``matrix`` filters
 (equal, or all); ``log_scale`` puts log10 of the values on a linear axis labelled in real
-units (Vega-Lite cannot take a scale type from a param, see ``core.log_field``).
+units (Vega-Lite cannot take a scale type from a param, see ``encodings.log_field``).
 
 Bioavailability by route takes no control; it sits in the same spec, under the landmarks.
 """
@@ -17,7 +17,7 @@ import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, convert_concentration
-from helpers.views import core
+from helpers.views import core, encodings
 from helpers.views.marks import (
     axis_title,
     can_pick,
@@ -81,7 +81,7 @@ def concentrations_chart(view: core.View) -> alt.LayerChart:
         .transform_filter(view.row_filter())
         .transform_filter("datum.is_concentration")
         .transform_calculate(low_shown=f"datum.value_low * {convert}", high_shown=f"datum.value_high * {convert}")
-        .transform_calculate(x_low=core.log_field(LOG, "low_shown"), x_high=core.log_field(LOG, "high_shown"))
+        .transform_calculate(x_low=encodings.log_field(LOG, "low_shown"), x_high=encodings.log_field(LOG, "high_shown"))
         .transform_calculate(
             x_mid="(datum.x_low + datum.x_high) / 2",
             converted="format(datum.low_shown, ',.3~g') + (datum.high_shown != datum.low_shown ? '–' + "
@@ -95,7 +95,7 @@ def concentrations_chart(view: core.View) -> alt.LayerChart:
         axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=360, labelPadding=6),
     )
     matrices = [m for m in view.control("matrix").param.choices if m != "all"]
-    color = legend_offset(core.fixed_color("matrix", matrices, "measured in"), 50)  # under the unit's axis title
+    color = legend_offset(encodings.fixed_color("matrix", matrices, "measured in"), 50)  # under the unit's axis title
     tooltip = [alt.Tooltip("converted:N", title="in the chosen unit"), *core.TOOLTIP]
     scale = alt.Scale(zero={"expr": f"!{LOG}"}, nice=True)
     axis = log_axis(LOG, None)  # titled by a text mark (axis_title): the axis title takes no expression
@@ -116,7 +116,7 @@ def concentrations_chart(view: core.View) -> alt.LayerChart:
         axis_title(f"'concentration (' + {shown} + ')'", "x"),
         note,
     ).properties(
-        title=core.title({"expr": f"'Concentration landmarks, in ' + {shown}"}),
+        title=encodings.title({"expr": f"'Concentration landmarks, in ' + {shown}"}),
         width=core.WIDTH,
         height=alt.Step(44),
         description=description,
@@ -128,7 +128,7 @@ def routes_chart(rows: pd.DataFrame, pick: bool) -> alt.LayerChart:
     data = rows[rows["is_bioavailability"]]
     title = "Bioavailability by route (% of the dose reaching the blood)"
     y = alt.Y("route:N", title="route", sort=alt.EncodingSortField("value_mid", order="descending"))
-    color = core.fixed_color("value_status", ["reported", "by definition"], "status")
+    color = encodings.fixed_color("value_status", ["reported", "by definition"], "status")
     measured = (
         alt.Chart(data)
         .transform_filter("isValid(datum.value_low)")
@@ -148,7 +148,7 @@ def routes_chart(rows: pd.DataFrame, pick: bool) -> alt.LayerChart:
         f"source 003; {unmeasured or 'no route'}: never measured, labelled as such and not drawn as zero."
     )
     return alt.layer(*layers, never).properties(
-        title=core.title(title), width=core.WIDTH, height=alt.Step(26), description=description
+        title=encodings.title(title), width=core.WIDTH, height=alt.Step(26), description=description
     )
 
 

@@ -21,7 +21,7 @@ from helpers.data.dictionary import family_names, field_spec
 from helpers.data.tables import load
 from helpers.models import claims
 from helpers.params import ALL
-from helpers.views import core
+from helpers.views import core, encodings
 from helpers.views.layers import BoolSafeView, keep_name
 
 NOTEBOOK = claims.NOTEBOOK
@@ -156,7 +156,7 @@ def _title(view: core.View, text: str, subtitle: list[str]) -> alt.Title:
     measure = "(normalize ? 'share of the figures' : 'number of figures')"
     empty = f"indexof({json.dumps(empty_keys(view.rows))}, family + '|' + source_id) >= 0"
     expr = f"{json.dumps(text + ' (')} + {measure} + ')' + ({empty} ? {json.dumps(' · ' + EMPTY)} : '')"
-    return core.title({"expr": expr}, subtitle)
+    return encodings.title({"expr": expr}, subtitle)
 
 
 def claims_chart(view: core.View) -> alt.VConcatChart:
@@ -164,7 +164,7 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
     rows = view.rows
     mix = alt.layer(
         stacked_bars(view, "family", list(family_names()), MIX_MARK, "family", "datum.total + ' figures'"),
-        keep_name(core.rows_layer(rows, view)),
+        keep_name(encodings.rows_layer(rows, view)),
     ).properties(
         title=_title(view, "What the figures rest on, by family", SUBTITLE),
         width=core.WIDTH,
@@ -195,7 +195,7 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
         f"claims: {top['source_id']} ({top['share_unattributed_claim']:.0%}). The contradictions table under the "
         "charts quotes both statements of each disagreement."
     )
-    return core.with_params(
+    return encodings.with_params(
         alt.vconcat(mix, profile, spacing=28)
         .resolve_scale(color="shared", x="independent", y="independent")
         .properties(description=description),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.data.tables import load
-from helpers.views import core
+from helpers.views import core, encodings
 from helpers.views.marks import domain
 
 TITLE = "History and regulation of ketamine"
@@ -54,7 +54,7 @@ def _year(value: float) -> str:
 def history_chart(view: core.View) -> alt.LayerChart:
     rows = view.rows
     domains = {column: domain(column) for column in COLOR_CHOICES}
-    color = core.color_by("color_by", domains, "colour and lane")
+    color = encodings.color_by("color_by", domains, "colour and lane")
     color["legend"] = None  # the lanes are named on the y axis, and they are the same categories
     # 13 event kinds would reach the palette's pale yellow, near invisible as a hollow mark on white
     # (the one hedged dated event, Hippocrates' "about 400 BC", is of that kind): olive instead.
@@ -102,7 +102,7 @@ def history_chart(view: core.View) -> alt.LayerChart:
             y=y,
             yOffset=y_offset,
             color=color,
-            strokeDash=core.hedge_dash(),
+            strokeDash=encodings.hedge_dash(),
             tooltip=tooltip,
         )
     )
@@ -113,11 +113,11 @@ def history_chart(view: core.View) -> alt.LayerChart:
             y=y,
             yOffset=y_offset,
             color=color,
-            fill=core.hedge_fill(color),
-            shape=core.hedge_shape(),
+            fill=encodings.hedge_fill(color),
+            shape=encodings.hedge_shape(),
             tooltip=tooltip,
         )
-        .add_params(core.pick())
+        .add_params(encodings.pick())
     )
     dated = rows[rows["year_start"].notna()]
     description = (
@@ -127,8 +127,8 @@ def history_chart(view: core.View) -> alt.LayerChart:
         f"or source (as chosen), coloured the same way. {int(dated['hedged'].sum())} are hedged (hollow marks). "
         f"{len(rows) - len(dated)} events with no year match no year range and are not shown."
     )
-    return alt.layer(spans, points, core.rows_layer(rows, view)).properties(
-        title=core.title(TITLE), width=core.WIDTH, height=alt.Step(STEP), description=description
+    return alt.layer(spans, points, encodings.rows_layer(rows, view)).properties(
+        title=encodings.title(TITLE), width=core.WIDTH, height=alt.Step(STEP), description=description
     )
 
 
@@ -137,7 +137,7 @@ def history_view() -> core.View:
     controls = core.controls_for("06_history")
 
     def build(view: core.View) -> alt.LayerChart:
-        return core.with_params(history_chart(view), view)
+        return encodings.with_params(history_chart(view), view)
 
     return core.View(
         "06_history",

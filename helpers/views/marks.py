@@ -15,7 +15,7 @@ import pandas as pd
 
 from helpers.data.dictionary import field_spec
 from helpers.data.provenance import column_values
-from helpers.views import core
+from helpers.views import core, encodings
 
 # A single datum for marks that draw once per chart (axis titles that follow a param).
 ONE = alt.InlineData(values=[{"one": 1}])
@@ -41,17 +41,17 @@ def lookup(mapping: dict[str, Any], key: str) -> str:
 
 
 def log10_of(param: str, value: str, floor: float = 1e-3) -> str:
-    """Like :func:`core.log_field`, for any expression (a constant, a computed field)."""
+    """Like :func:`encodings.log_field`, for any expression (a constant, a computed field)."""
     return f"({param} ? log(max({value}, {floor}))/LN10 : {value})"
 
 
 def log_axis(param: str, title: str | None) -> alt.Axis:
-    """``core.log_axis`` with readable labels between whole powers of ten.
+    """``encodings.log_axis`` with readable labels between whole powers of ten.
 
     On a short log range Vega puts ticks at half decades too (its ``tickMinStep`` from a param is not
     honoured), and ``~g`` printed 10^-0.5 as "0.316228": two significant digits there, "0.32".
     """
-    axis = core.log_axis(param, title)
+    axis = encodings.log_axis(param, title)
     axis["labelExpr"] = (
         f"{param} ? format(pow(10, datum.value), datum.value % 1 == 0 ? '~g' : '.2~g') : format(datum.value, '~g')"
     )
@@ -81,7 +81,7 @@ def intervals(
             x2="x_high:Q",
             y=y,
             color=color,
-            strokeDash=core.hedge_dash(),
+            strokeDash=encodings.hedge_dash(),
             tooltip=tooltip,
         )
     )
@@ -89,11 +89,11 @@ def intervals(
         x=alt.X("x_mid:Q", scale=scale, axis=x_axis),
         y=y,
         color=color,
-        fill=core.hedge_fill(color),
-        shape=core.hedge_shape(),
+        fill=encodings.hedge_fill(color),
+        shape=encodings.hedge_shape(),
         tooltip=tooltip,
     )
-    return [rule, point.add_params(core.pick()) if pick else point]
+    return [rule, point.add_params(encodings.pick()) if pick else point]
 
 
 def kept_counts(rows: pd.DataFrame, view: core.View, drawn: str) -> alt.Chart:
@@ -168,7 +168,7 @@ def series_colors(groups: dict[str, list[str]], order: list[str]) -> list[str]:
 def stacked(*charts: alt.LayerChart) -> alt.VConcatChart:
     """Charts one above the other, 40 px apart, their points sharing the one click selection.
 
-    Altair merges a selection that several sub-charts add (each adds ``core.pick()``) into one
+    Altair merges a selection that several sub-charts add (each adds ``encodings.pick()``) into one
     param with several views, and warns that it did: that merge is the point here.
     """
     with warnings.catch_warnings():
@@ -180,18 +180,18 @@ def figures_above(view: core.View, top: alt.LayerChart, below: alt.LayerChart, d
     """A view of two charts (a figures chart above a fixed one): independent colours and shapes, the rows
     cell, every control as a param, and the text alternative of the whole."""
     charts = stacked(top, below).resolve_scale(color="independent", fill="independent", shape="independent")
-    return core.with_params(with_rows(charts, view), view).properties(description=description)
+    return encodings.with_params(with_rows(charts, view), view).properties(description=description)
 
 
 def with_rows(charts: alt.VConcatChart, view: core.View) -> alt.VConcatChart:
-    """Charts stacked in a concat, and ``core.rows_layer`` as one more, 1 px, invisible cell under them.
+    """Charts stacked in a concat, and ``encodings.rows_layer`` as one more, 1 px, invisible cell under them.
 
     Inside a concat, Altair renames each named unit of a layered sub-chart (even in a nested layer:
     ``rows`` becomes ``rows_0``, and the page looks for ``rows``) and adds it to the views of the
     click selection (two ``pick`` signals: Vega refuses the spec). A unit that is itself a cell of
     the outer concat keeps its name and takes no selection.
     """
-    cell = core.rows_layer(view.rows, view).properties(width=1, height=1, view=alt.ViewBackground(stroke=None))
+    cell = encodings.rows_layer(view.rows, view).properties(width=1, height=1, view=alt.ViewBackground(stroke=None))
     return alt.vconcat(charts, cell, spacing=0)
 
 
@@ -199,7 +199,7 @@ def percent_chart(view: core.View, label: str, sort: alt.EncodingSortField, x_ti
     """Intervals (dashed when hedged) and points (hollow when hedged) on 0–100 %, coloured by ``color_by``."""
     rows = view.rows
     # Fixed colour domains: every value the dictionary (or sources.csv) allows, not what is shown.
-    color = core.color_by("color_by", {c: domain(c) for c in view.control("color_by").param.choices})
+    color = encodings.color_by("color_by", {c: domain(c) for c in view.control("color_by").param.choices})
     base = (
         alt.Chart(rows)
         .transform_filter(view.row_filter())
@@ -221,9 +221,11 @@ def percent_chart(view: core.View, label: str, sort: alt.EncodingSortField, x_ti
         f"{len(rows) - n_percent} figures not in percent are in the table only. The table under the chart "
         "lists the figures the controls select, with their source sentences."
     )
-    return core.with_params(
-        alt.layer(rule, point, core.rows_layer(rows, view))
+    return encodings.with_params(
+        alt.layer(rule, point, encodings.rows_layer(rows, view))
         .resolve_scale(shape="independent")
-        .properties(title=core.title(view.title), width=core.WIDTH, height=alt.Step(step), description=description),
+        .properties(
+            title=encodings.title(view.title), width=core.WIDTH, height=alt.Step(step), description=description
+        ),
         view,
     )

@@ -28,7 +28,7 @@ from helpers.models import pk, simulator
 from helpers.params import spec
 from helpers.params.expr import js_string
 from helpers.params.notebooks import MAX_MG_PER_KG
-from helpers.views import core
+from helpers.views import core, encodings
 from helpers.views.layers import keep_name
 
 NOTEBOOK = simulator.NOTEBOOK
@@ -237,7 +237,7 @@ def bands_layer(view: core.View) -> alt.LayerChart:
         alt.Chart(marks)
         .mark_rect(color="#999999", opacity=0.14, cursor="pointer")
         .encode(y=alt.Y("value_low:Q", title="plasma ketamine (ng/mL)"), y2="value_high:Q", tooltip=band_tooltip)
-        .add_params(core.pick())
+        .add_params(encodings.pick())
     )
     band_text = (
         alt.Chart(marks)
@@ -355,10 +355,10 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
         f"line. Grey bands are documented ranges from the evidence table: {bands}. A dashed line marks the "
         "threshold. A table of read-outs follows: Cmax, Tmax and hours above the threshold per route."
     )
-    curves = alt.layer(bands_layer(view), curves_layer(view), keep_name(core.rows_layer(view.rows, view))).properties(
-        title=core.title(TITLE, SUBTITLE), width=core.WIDTH, height=320
-    )
-    return core.with_params(
+    curves = alt.layer(
+        bands_layer(view), curves_layer(view), keep_name(encodings.rows_layer(view.rows, view))
+    ).properties(title=encodings.title(TITLE, SUBTITLE), width=core.WIDTH, height=320)
+    return encodings.with_params(
         alt.vconcat(curves, readouts_chart(view), spacing=24)
         .resolve_scale(x="independent", y="independent")
         .properties(description=description),

@@ -3,7 +3,7 @@
 Controls (Vega-Lite params): ``denominator`` keeps the rows of one denominator (never all:
 shares of different populations, and counts, must not share an axis); ``region`` filters
 (equal, or all); ``log_scale`` puts log10 of the values on a linear axis labelled in real
-units (Vega-Lite cannot take a scale type from a param, see ``core.log_field``).
+units (Vega-Lite cannot take a scale type from a param, see ``encodings.log_field``).
 
 Lines join two figures of a series only when their years are consecutive (Taiwan 2004, 2005,
 2006). A line is a claim that the values in between lie on it; the documents give nothing
@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
-from helpers.views import core
+from helpers.views import core, encodings
 from helpers.views.marks import axis_title, empty_note, kept_counts, log_axis, lookup, series_colors
 
 LOG = "log_scale"
@@ -87,7 +87,7 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
         alt.Chart(rows)
         .transform_filter(view.row_filter())
         .transform_filter("datum.drawn")
-        .transform_calculate(y_low=core.log_field(LOG, "value_low"), y_high=core.log_field(LOG, "value_high"))
+        .transform_calculate(y_low=encodings.log_field(LOG, "value_low"), y_high=encodings.log_field(LOG, "value_high"))
         .transform_calculate(y_mid="(datum.y_low + datum.y_high) / 2")  # geometric middle on the log axis
     )
     x = alt.X("year_mid:Q", title="year", scale=alt.Scale(zero=False, padding=24), axis=alt.Axis(format="d"))
@@ -96,7 +96,7 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
     axis = log_axis(LOG, None)  # titled by a text mark (axis_title): the axis title takes no expression
     y = alt.Y("y_mid:Q", scale=y_scale, axis=axis)
     tooltip = [alt.Tooltip("years:N", title="year"), alt.Tooltip("measure:N"), *core.TOOLTIP]
-    hedged = {"color": color, "strokeDash": core.hedge_dash(), "tooltip": tooltip}
+    hedged = {"color": color, "strokeDash": encodings.hedge_dash(), "tooltip": tooltip}
     spans = (
         base.transform_filter("datum.year_last > datum.year_start")
         .mark_rule(strokeWidth=2)
@@ -122,8 +122,8 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
     )
     points = (
         base.mark_point(size=80, strokeWidth=2, opacity=1, cursor="pointer")
-        .encode(x=x, y=y, color=color, fill=core.hedge_fill(color), shape=core.hedge_shape(), tooltip=tooltip)
-        .add_params(core.pick())
+        .encode(x=x, y=y, color=color, fill=encodings.hedge_fill(color), shape=encodings.hedge_shape(), tooltip=tooltip)
+        .add_params(encodings.pick())
     )
     # With nothing drawn, an invisible point in a year of the table keeps both axes defined (no
     # "values from NaN to NaN" read out to screen readers).
@@ -157,9 +157,9 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
         anchor,
         axis_title(lookup(titles, "denominator"), "y"),
         note,
-        core.rows_layer(rows, view),
+        encodings.rows_layer(rows, view),
     ).properties(
-        title=core.title({"expr": f"'{TITLE}: ' + denominator"}),
+        title=encodings.title({"expr": f"'{TITLE}: ' + denominator"}),
         width=core.WIDTH,
         height=300,
         description=description,
@@ -171,7 +171,7 @@ def prevalence_view() -> core.View:
     controls = core.controls_for("03_prevalence")
 
     def build(view: core.View) -> alt.LayerChart:
-        return core.with_params(prevalence_chart(view), view)
+        return encodings.with_params(prevalence_chart(view), view)
 
     return core.View(
         "03_prevalence",

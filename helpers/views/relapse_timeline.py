@@ -3,7 +3,7 @@
 Controls (Vega-Lite params): ``context`` and ``source_id`` filter the rows (equal, or all);
 ``log_scale`` switches the hours axis between log and linear. Vega-Lite cannot take a scale
 type from a param, so the axis is always linear and holds either the hours or their log10
-(``core.log_field``), labelled in hours either way (``marks.log_axis``). The guide lines
+(``encodings.log_field``), labelled in hours either way (``marks.log_axis``). The guide lines
 (1 min ... 1 year) are positioned the same way, so they move with the toggle.
 
 The schematic curve takes no control; it sits in the same spec, under the landmarks.
@@ -18,7 +18,7 @@ import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.data.units import HOURS_PER
-from helpers.views import core
+from helpers.views import core, encodings
 from helpers.views.marks import NOTE_COLOR, domain, empty_note, figures_above, intervals, log10_of, log_axis
 
 LOG = "log_scale"
@@ -51,7 +51,9 @@ def _timed(view: core.View) -> alt.Chart:
         alt.Chart(view.rows)
         .transform_filter(view.row_filter())
         .transform_filter("datum.timed")
-        .transform_calculate(x_low=core.log_field(LOG, "duration_low_h"), x_high=core.log_field(LOG, "duration_high_h"))
+        .transform_calculate(
+            x_low=encodings.log_field(LOG, "duration_low_h"), x_high=encodings.log_field(LOG, "duration_high_h")
+        )
         # The middle of a range: geometric on the log axis, arithmetic on the linear one.
         .transform_calculate(x_mid="(datum.x_low + datum.x_high) / 2")
     )
@@ -92,7 +94,7 @@ def landmarks_chart(view: core.View) -> alt.LayerChart:
     y = alt.Y(
         "row_label:N", title=None, sort=alt.EncodingSortField("duration_low_h", op="min"), axis=alt.Axis(labelLimit=340)
     )
-    color = core.fixed_color("context", domain("context"), "context")
+    color = encodings.fixed_color("context", domain("context"), "context")
     layers = intervals(_timed(view), y, color, core.TOOLTIP, axis, scale)
     guides = _guides(view, alt.X("pos:Q", scale=scale, axis=axis))
     note = empty_note(
@@ -113,7 +115,7 @@ def landmarks_chart(view: core.View) -> alt.LayerChart:
         "sessions are in the table only."
     )
     return alt.layer(*guides, *layers, note).properties(
-        title=core.title(title), width=core.WIDTH, height=alt.Step(16), description=description
+        title=encodings.title(title), width=core.WIDTH, height=alt.Step(16), description=description
     )
 
 
@@ -174,7 +176,7 @@ def curve_chart(frame: pd.DataFrame) -> alt.LayerChart:
     marks = (
         documented.mark_point(filled=True, size=70, color=core.OKABE_ITO[5], cursor="pointer")
         .encode(x=x, y="improvement:Q", tooltip=tooltip)
-        .add_params(core.pick())  # each anchor is a row of the table: a click shows its source
+        .add_params(encodings.pick())  # each anchor is a row of the table: a click shows its source
     )
     labels = (
         documented.mark_text(dy=-12, aria=False)
@@ -186,7 +188,7 @@ def curve_chart(frame: pd.DataFrame) -> alt.LayerChart:
         "durability) on a log time axis, with a shaded band. Only the times are data; the heights are a sketch."
     )
     return alt.layer(band, line, marks, labels).properties(
-        title=core.title(title, "Only the times are figures from the document; the curve's shape is a sketch."),
+        title=encodings.title(title, "Only the times are figures from the document; the curve's shape is a sketch."),
         width=core.WIDTH,
         height=220,
         description=description,
