@@ -114,14 +114,14 @@ def summary(values: list[float]) -> tuple[float, float]:
 
 def values_to_try(control) -> list:
     p = control.param
-    if control.options is not None:
-        return [",".join(control.options[:k]) for k in (1, 2, 3)]
-    if p.choices is not None:  # every choice, then back to the default for the next control
+    if p.type == "list":
+        return [",".join(p.choices[:k]) for k in (1, 2, 3)]
+    if p.type == "choice":  # every choice, then back to the default for the next control
         return [*p.choices, p.default]
-    if p.kind is bool:
+    if p.type == "bool":
         return [not p.default, p.default]
-    low, high = p.minimum, p.maximum
-    return [p.kind(low + (high - low) * f) for f in (0.25, 0.75, 0.5)] + [p.default]
+    low, high, step = p.minimum, p.maximum, p.step  # values on the declared step, which the rules require
+    return [p.kind(round(low + round((high - low) * f / step) * step, 9)) for f in (0.25, 0.75, 0.5)] + [p.default]
 
 
 def available() -> list[str]:

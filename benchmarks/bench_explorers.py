@@ -28,9 +28,9 @@ def first_cycling_control(the_view):
     """The first control with choices (or a boolean) to move between."""
     for control in the_view.controls:
         p = control.param
-        if p.choices is not None and len(p.choices) >= 2:
+        if p.type == "choice" and len(p.choices) >= 2:
             return control.name, list(p.choices)
-        if p.kind is bool:
+        if p.type == "bool":
             return control.name, [not p.default, p.default]
     return None, []
 

@@ -34,14 +34,15 @@ def valid_cases(the_view, base: dict | None = None):
 def option_values(control) -> list:
     """Every value a control can take that a test should try: choices, both booleans, or a few numbers."""
     p = control.param
-    if control.options is not None:
-        return [*control.options, ",".join(control.options)]
-    if p.choices is not None:
+    if p.type == "list":
+        return [*p.choices, ",".join(p.choices)]
+    if p.type == "choice":
         return list(p.choices)
-    if p.kind is bool:
+    if p.type == "bool":
         return [True, False]
-    low, high = p.minimum, p.maximum
-    return sorted({p.kind(low), p.kind(high), p.default, p.kind(low + (high - low) / 3)})
+    low, high, step = p.minimum, p.maximum, p.step
+    third = low + round((high - low) / 3 / step) * step  # on the declared step, like every accepted value
+    return sorted({p.kind(low), p.kind(high), p.default, p.kind(round(third, 9))})
 
 
 def units(spec: dict) -> list[dict]:

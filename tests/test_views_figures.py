@@ -29,7 +29,9 @@ from helpers.views.relapse_timeline import GUIDE_GAP, GUIDES, response_curve_poi
 
 NOTEBOOKS = ("02_relapse_timeline", "03_prevalence", "04_bioavailability", "06_history")
 # Years a reader would try: both ends of the sliders, the 2000 BC event, the defaults, one recent year.
-YEARS = {"year_from": (-2000, -400, 1950, 2019, 2030), "year_to": (-2000, 1965, 2000, 2025, 2030)}
+# Years the rules accept with the other year at its default (1950 to 2025), bounds included; a pair the
+# rules refuse is tested in test_params_page.py (the page reverts it and says so).
+YEARS = {"year_from": (-2000, -400, 1950, 2019, 2025), "year_to": (1950, 1965, 2000, 2025, 2030)}
 
 
 def option_values(notebook: str) -> list[tuple[str, object]]:
@@ -37,9 +39,9 @@ def option_values(notebook: str) -> list[tuple[str, object]]:
     out = []
     for control in view(notebook).controls:
         param = control.param
-        if param.choices is not None:
+        if param.type == "choice":
             values = param.choices
-        elif param.kind is bool:
+        elif param.type == "bool":
             values = (True, False)
         else:
             values = YEARS[param.name]
@@ -52,8 +54,8 @@ IDS = [f"{nb[:2]}-{name}={value}" for nb, name, value in CASES]
 
 
 def values_with(notebook: str, name: str, value) -> dict:
-    """The defaults with one control changed (no order check: a slider may pass the other one)."""
-    return {**view(notebook).validate({}), name: value}
+    """The defaults with one control changed, checked by the notebook's rules (every case here is accepted)."""
+    return view(notebook).validate({name: value})
 
 
 def units(spec: dict):
