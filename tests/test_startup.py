@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = "rfc3987_syntax"
@@ -63,3 +64,14 @@ def test_iri_validation_is_unchanged_and_loads_the_real_module_on_first_use():
     assert before is False and registered is True
     assert answers == [True, False, True, False]
     assert after is True and module.startswith(HEAVY)  # the real module now, not the stand-in
+
+
+@pytest.mark.parametrize("module", ["tables", "dictionary", "labels", "prepared", "provenance", "routes", "units"])
+def test_each_data_module_imports_first_in_a_fresh_process(module):
+    """``from helpers.data import tables`` as a new process's first import (the lazy names of the package
+    must leave its own modules to the import system, or it recurses until RecursionError)."""
+    assert fresh(f"from helpers.data import {module}\nprint({module}.__name__)") == f"helpers.data.{module}"
+
+
+def test_the_lazy_names_of_the_data_layer_still_load():
+    assert fresh("from helpers.data import load\nprint(len(load('sources')))") == "5"
