@@ -26,6 +26,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import browser_support as bs  # noqa: E402
 
+from helpers.params import read  # noqa: E402
 from helpers.render.offline import vega_runtime_js  # noqa: E402
 from helpers.render.page import standalone_page  # noqa: E402
 from helpers.views import BUILDERS, view  # noqa: E402
@@ -121,7 +122,10 @@ def values_to_try(control) -> list:
     if p.type == "bool":
         return [not p.default, p.default]
     low, high, step = p.minimum, p.maximum, p.step  # values on the declared step, which the rules require
-    return [p.kind(round(low + round((high - low) * f / step) * step, 9)) for f in (0.25, 0.75, 0.5)] + [p.default]
+    grid = [p.kind(round(low + round((high - low) * f / step) * step, 9)) for f in (0.25, 0.75, 0.5, 0.005, 0.001)]
+    # Only values the rules accept with the others at their defaults (08's dose: at most 20 mg/kg).
+    accepted = [v for v in grid if read(p.notebook, [(p.name, v)], typed=True).ok][:3]
+    return [*accepted, p.default]
 
 
 def available() -> list[str]:
