@@ -45,7 +45,7 @@ tr[hidden] { display: none; }
 @cache
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
-    names = ("empty_marks.js", "params.js", "view.js")  # params.js: the declaration's verdict, which view.js uses
+    names = ("empty_marks.js", "source_panel.js", "params.js", "view.js")  # params.js: the declaration's verdict, which view.js uses
     return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 

@@ -44,20 +44,6 @@
     return filter.columns.some(function (c) { return row[c] !== null && String(row[c]) === String(value); });
   }
 
-  function sourcePanel(fields, labels, row) {
-    var dl = document.createElement("dl");
-    fields.forEach(function (key) {
-      if (row[key] === null || row[key] === undefined || row[key] === "") return;
-      var dt = document.createElement("dt");
-      dt.textContent = labels[key] || key;
-      var dd = document.createElement("dd");
-      dd.textContent = String(row[key]);
-      dl.appendChild(dt);
-      dl.appendChild(dd);
-    });
-    return dl;
-  }
-
   function showNotes(box, title, lines) {
     box.textContent = "";
     if (!lines.length) {
@@ -213,7 +199,7 @@
         heading.className = "ke-source-title";
         heading.textContent = fill(hints.source_title, "id", id);
         sourceBox.appendChild(heading);
-        sourceBox.appendChild(sourcePanel(payload.source_fields, payload.labels, row));
+        sourceBox.appendChild(window.keSourcePanel(payload.source_fields, payload.labels, row));
       }
 
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
