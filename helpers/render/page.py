@@ -45,7 +45,8 @@ tr[hidden] { display: none; }
 @cache
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
-    names = ("empty_marks.js", "source_panel.js", "params.js", "view.js")  # params.js: the declaration's verdict, which view.js uses
+    # params.js: the declaration's verdict; source_panel.js: a row's panel. view.js uses both.
+    names = ("empty_marks.js", "source_panel.js", "params.js", "view.js")
     return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 
