@@ -377,10 +377,21 @@ def test_matrix_filter():
 def test_undated_milestones_never_match_a_year_range():
     the_view = view("06_history")
     undated = set(the_view.rows.loc[the_view.rows["year_start"].isna(), "id"])
-    # 070-076 are the undated regulatory facts (Schedule III, Class C to B, CANMAT...); 035 names no year.
-    assert undated == {"mile-001", "mile-008", "mile-029", "mile-035", "mile-064", "mile-065", "mile-068"} | {
-        f"mile-{i:03d}" for i in range(70, 77)
-    }
+    # 070-076 are the undated regulatory facts (Schedule III, Class C to B, CANMAT...); 035 names no year; 054
+    # dates only the standard it cites; 077 is "now, in the 21st century"; 078 "the close of the century".
+    assert undated == {
+        "mile-001",
+        "mile-008",
+        "mile-029",
+        "mile-035",
+        "mile-054",
+        "mile-064",
+        "mile-065",
+        "mile-068",
+    } | {
+        "mile-077",
+        "mile-078",
+    } | {f"mile-{i:03d}" for i in range(70, 77)}
     for year_from in YEARS["year_from"]:
         for year_to in YEARS["year_to"]:
             kept = set(the_view.filter({**the_view.validate({}), "year_from": year_from, "year_to": year_to})["id"])

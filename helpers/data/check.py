@@ -6,17 +6,20 @@ states, and a note that contradicts its row), a datapackage.json that no longer
 matches the dictionary, quotes and evidence cues that are not verbatim in their
 document (a cue must stand in the quote's paragraph), quotes that do not state
 the row's numbers, and numbers or quantity words in the documents that no row
-accounts for. Checks that need the source documents
+accounts for, and not_figures.csv reasons that cannot hold for a rank, a price, a century
+or a share (helpers/data/ledger.py). Checks that need the source documents
 are skipped, with a message, when the documents are absent.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from helpers.data.dictionary import DATAPACKAGE_PATH, datapackage_json, family_names
 from helpers.data.labels import paragraph_problems
-from helpers.data.provenance import quote_problems, seeds_dir, source_text, uncovered_numbers
+from helpers.data.ledger import reason_problems
+from helpers.data.provenance import DATA_DIR, quote_problems, seeds_dir, source_text, uncovered_numbers
 from helpers.data.tables import load_all
 
 VALUE_COLUMNS = ("value_low", "value_high", "year_start", "year_end", "sample_n", "stated_alt_low", "stated_alt_high")
@@ -66,10 +69,16 @@ def audit_problems(tables) -> list[str]:
     return problems
 
 
-def main() -> int:
-    tables = load_all()  # raises EvidenceValidationError listing every schema problem
+def main(argv: list[str] | None = None) -> int:
+    """Run every check; ``--data-dir DIR`` checks a copy of the tables (the tests plant bad rows in one)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    data_dir = Path(args[args.index("--data-dir") + 1]) if "--data-dir" in args else DATA_DIR
+    tables = load_all(data_dir)  # raises EvidenceValidationError listing every schema problem
     print(f"schema: {len(tables)} tables valid, {sum(len(t) for t in tables.values())} rows")
     failures = []
+    reasons = reason_problems(data_dir)
+    print(f"ledger: {len(reasons)} reason(s) in not_figures.csv that cannot hold for a rank, price, century or share")
+    failures += reasons
     if DATAPACKAGE_PATH.read_text(encoding="utf-8") != datapackage_json():
         failures.append("data/datapackage.json is out of date with data/dictionary.yaml: run `make datapackage`")
     if seeds_dir() is None:

@@ -34,14 +34,18 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
     ),
     "study, design not stated": (
         r"\bstud(y|ies)\b",
-        r"\bresearch",
         r"\btrials?\b",
         r"\bexperiments?\b",
         r"\binvestigations?\b",
         r"\banalys[ie]s\b",
-        r"\breports? (found|shows?|showed)\b",
-        r"\bscientific reports\b",
         r"\bsamples?\b",
+        # One piece of research (000 is reworded: "research" stands for "study"): "The 1997 research found",
+        # "One main research discovered". Not "research shows", "later research discovered" or "researchers
+        # discovered", which name no study, nor "reports": "In some scientific reports" is as vague as
+        # "One report stated".
+        r"\b(a|an|one|the)\s+(?:[\w()+-]+\s+){0,3}research\b",
+        r"(?-i:\b[A-Z][a-z]+ researchers\b)",  # researchers named by where they work: "Dutch researchers"
+        r"\b(a|the) \d{4} report\b",  # one dated report: "the 2018 report found"
     ),
     "survey or registry": (
         r"\bsurvey\b",
@@ -101,7 +105,13 @@ HEDGE_WORDS: dict[str, tuple[str, ...]] = {
         r"\bor so\b",
     ),
     "up to": (r"\bup to\b", r"\bas much as\b", r"\bas many as\b", r"\bas high as\b", r"\bas large as\b"),
-    "at least": (r"\bat least\b", r"\bor longer\b", r"\bor more\b", r"\ba minimum of\b"),
+    "at least": (
+        r"\bat least\b",
+        r"\bor longer\b",
+        r"\bor more\b",
+        r"\ba minimum of\b",
+        r"\ba number of thousands?\b",  # several thousand: at least one thousand
+    ),
     "more than": (
         r"\bmore than\b",
         r"\bover\b",

@@ -25,6 +25,8 @@ WORD_NUMBERS: dict[str, tuple[float, ...]] = {
     "all": (100.0,),
     "majority": (50.0,),
     "second-most": (2.0,),
+    "first": (1.0,),  # an ordinal as a count: "After the first treatment" is one session
+    "thousand": (1000.0,),
     "half": (50.0, 0.5),
     "one third": (33.3,),
     "one-third": (33.3,),
