@@ -17,12 +17,21 @@ help:
 	@echo "make snapshots   accept deliberate changes to chart and figure snapshots"
 	@echo "make datapackage regenerate data/datapackage.json from data/dictionary.yaml"
 
+# Two `make` at once in a fresh clone: the second found .venv/bin/python before the first had
+# installed pip ("No module named pip"). The build runs under a lock (flock, util-linux; without it,
+# unlocked as before); whoever waited finds the stamp fresh and stops. A venv left without pip by
+# an interrupted build is completed by running `python -m venv` on it again.
+LOCK := $(shell command -v flock >/dev/null 2>&1 && echo "flock $(VENV)/.lock")
+
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
-	$(MAKE) --no-print-directory git-filter
-	touch $(STAMP)
+	@mkdir -p $(VENV)
+	$(LOCK) sh -ec '\
+	  if [ -f $(STAMP) ] && [ $(STAMP) -nt pyproject.toml ]; then echo "$(VENV) is ready (built by another make)"; exit 0; fi; \
+	  $(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv $(VENV); \
+	  $(PY) -m pip install --quiet --upgrade pip; \
+	  $(PY) -m pip install --quiet -e ".[test]"; \
+	  $(MAKE) --no-print-directory git-filter; \
+	  touch $(STAMP)'
 
 venv: $(STAMP)
 

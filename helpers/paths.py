@@ -8,6 +8,7 @@ report kernels and workers import it for nothing.
 from __future__ import annotations
 
 import os
+import stat
 import uuid
 from pathlib import Path
 
@@ -16,9 +17,65 @@ DATA_DIR = ROOT / "data"
 NOTEBOOK_DIR = ROOT / "notebooks"
 
 
+class CacheDirError(PermissionError):
+    """The cache folder exists but is not private to this user, so nothing in it can be trusted.
+
+    A PermissionError (an OSError): code that treats a cache it cannot write as a miss goes on
+    without the cache; anything else stops with this message."""
+
+
 def cache_dir() -> Path:
-    """Where the Vega bundle, the JavaScript bundles and the view specs are kept between runs."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ketamine-evidence"
+    """Where the Vega bundle, the JavaScript bundles and the view specs are kept between runs:
+    ``$XDG_CACHE_HOME/ketamine-evidence`` (or ``~/.cache/...``), created with mode 0700.
+
+    The cache holds code that reports embed and run, so it must be private. A folder that is a
+    symbolic link, belongs to another user, or that the group or others may write is refused with
+    :class:`CacheDirError` rather than used or silently replaced: its files may have been planted.
+    There is no fallback to a shared temporary folder.
+    """
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ketamine-evidence"
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700)  # mode is applied under the umask, which can only remove bits
+    except FileExistsError:
+        pass
+    info = os.lstat(folder)
+    problem = (
+        "is a symbolic link"
+        if stat.S_ISLNK(info.st_mode)
+        else "is not a folder"
+        if not stat.S_ISDIR(info.st_mode)
+        else f"belongs to user id {info.st_uid}, not to you ({os.getuid()})"
+        if info.st_uid != os.getuid()
+        else f"can be written by {'others' if info.st_mode & 0o002 else 'its group'} (mode {info.st_mode & 0o777:o})"
+        if info.st_mode & 0o022
+        else None
+    )
+    if problem:
+        raise CacheDirError(
+            f"cache folder {folder} {problem}; its files could have been planted, so it is not used. "
+            f"Remove it (rm -r {folder}) to have a private one made, or set XDG_CACHE_HOME to a folder of your own"
+        )
+    return folder
+
+
+FALSE_WORDS = frozenset({"0", "false", "off", "no", ""})
+TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """An on/off environment variable: unset is ``default``; 0/false/off/no or empty is off and
+    1/true/on/yes on (any case, spaces around ignored); anything else is a ValueError naming them."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in FALSE_WORDS or word in TRUE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(
+        f"environment variable {name}={value[:40]!r} is not on or off; "
+        "use 1, true, on or yes to turn it on, 0, false, off, no or empty to turn it off"
+    )
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

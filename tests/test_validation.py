@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 from conftest import edit_cell, read_rows
 from hypothesis import HealthCheck, given, settings
@@ -125,6 +128,11 @@ def test_unknown_table_lists_choices():
         load("response_rate")
 
 
+def plain(value: float) -> str:
+    """The float in plain decimal, as the tables write numbers (repr would give 1e-05, which they refuse)."""
+    return np.format_float_positional(value, trim="-")
+
+
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
@@ -132,8 +140,8 @@ finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinit
 @given(low=finite, high=finite)
 def test_range_rules_property(data_copy, low, high):
     """For any pair, the validator flags exactly the broken range rules: low > high, or % outside 0-100."""
-    edit_cell(data_copy / "adverse_effects.csv", 0, "value_low", repr(low))
-    line = edit_cell(data_copy / "adverse_effects.csv", 0, "value_high", repr(high))
+    edit_cell(data_copy / "adverse_effects.csv", 0, "value_low", plain(low))
+    line = edit_cell(data_copy / "adverse_effects.csv", 0, "value_high", plain(high))
     rules = {p.rule for p in problems_for(data_copy, "adverse_effects") if p.row == line}
     assert ("low-above-high" in rules) == (low > high)
     assert ("percent-out-of-range" in rules) == (not (0 <= low <= 100 and 0 <= high <= 100))
@@ -262,3 +270,89 @@ def test_unknown_source_in_a_contradiction_is_reported_under_its_column(data_cop
     line = edit_cell(data_copy / "contradictions.csv", 4, column, "009")
     problem = only(problems_for(data_copy, "contradictions"), "foreign-key")
     assert (problem.row, problem.column) == (line, column) and "009" in problem.message
+
+
+# --- numbers are plain ASCII decimal, in validation and in load() alike (issue 21, item 7) ---------
+
+NUMBER_RULE = (
+    "write ASCII digits 0-9, an optional leading '-' and an optional '.' with digits on both sides (e.g. 12.5, -3)"
+)
+INTEGER_RULE = "write ASCII digits 0-9 and an optional leading '-' (e.g. 2019, -44)"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("5\u00a0", "trailing space (U+00A0 NO-BREAK SPACE); nothing is stripped"),
+        ("\u00a05", "leading space (U+00A0 NO-BREAK SPACE); nothing is stripped"),
+        ("5\u2009000", "U+2009 THIN SPACE is not an ASCII space"),
+        ("\uff15", "U+FF15 FULLWIDTH DIGIT FIVE is not an ASCII digit"),
+        ("\u0665", "U+0665 ARABIC-INDIC DIGIT FIVE is not an ASCII digit"),
+        ("1_0", "'_' is a digit separator, which the tables do not use"),
+        (" 5", "leading space (U+0020 SPACE); nothing is stripped"),
+        ("5 ", "trailing space (U+0020 SPACE); nothing is stripped"),
+        ("+5", "a leading '+'"),
+        ("1e1", "an exponent ('e'); write the digits out"),
+        (".5", "a misplaced '-' or '.'"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("table", "column", "kind"), [("adverse_effects", "value_low", "number"), ("prevalence", "year_start", "integer")]
+)
+def test_a_number_not_in_ascii_decimal_is_one_error_in_validation_and_load(
+    data_copy, table, column, kind, text, reason
+):
+    """Some passed validation and crashed load() with a bare pandas ValueError; " 5" loaded as 5.0."""
+    rows = read_rows(data_copy / f"{table}.csv")
+    index = next(i for i, r in enumerate(rows) if r[column])
+    line = edit_cell(data_copy / f"{table}.csv", index, column, text)
+    expected = (
+        f"{data_copy / f'{table}.csv'}, row {line}, column {column!r}: [type-error] value {text!r} is not "
+        f"{'a number' if kind == 'number' else 'an integer'} in ASCII decimal: {reason}; "
+        f"{NUMBER_RULE if kind == 'number' else INTEGER_RULE}"
+    )
+    assert [str(p) for p in problems_for(data_copy, table)] == [expected], "one error, no knock-on ones"
+    with pytest.raises(EvidenceValidationError) as info:
+        load(table, data_copy)
+    assert [str(p) for p in info.value.problems] == [expected]
+
+
+def test_a_decimal_in_an_integer_column_names_the_point(data_copy):
+    rows = read_rows(data_copy / "response_rates.csv")
+    index = next(i for i, r in enumerate(rows) if r["sample_n"])
+    line = edit_cell(data_copy / "response_rates.csv", index, "sample_n", "12.0")
+    problem = only(problems_for(data_copy, "response_rates"), "type-error")
+    assert (problem.row, problem.column) == (line, "sample_n")
+    assert problem.message == (
+        f"value '12.0' is not an integer in ASCII decimal: a decimal point in a column of whole numbers; {INTEGER_RULE}"
+    )
+
+
+def test_an_integer_too_large_for_the_frame_is_an_error_not_a_crash(data_copy):
+    line = edit_cell(data_copy / "prevalence.csv", 0, "year_end", "9" * 50)
+    with pytest.raises(EvidenceValidationError) as info:
+        load("prevalence", data_copy)
+    problem = only(info.value.problems, "integer-range")
+    assert (problem.row, problem.column) == (line, "year_end") and "(50 digits)" in problem.message
+
+
+numberish = st.text(st.sampled_from("0123456789-.+_e \u00a0\u2009\uff15\u0665,"), min_size=1, max_size=6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(low=numberish, year=numberish)
+def test_validation_and_load_agree_on_any_number_cell_property(data_copy, low, year):
+    """Whatever is in a number or integer cell, load() either returns the frame validation passed or
+    raises the problems validation found: never a bare ValueError, never a stripped or converted value."""
+    edit_cell(data_copy / "response_rates.csv", 0, "value_low", low)
+    edit_cell(data_copy / "response_rates.csv", 0, "sample_n", year)
+    problems = problems_for(data_copy, "response_rates")
+    try:
+        frame = load("response_rates", data_copy)
+    except EvidenceValidationError as error:
+        assert error.problems == problems and problems
+        return
+    assert not problems
+    # accepted only as written: the issue's grammar, with nothing around or inside the digits
+    assert re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", low) and re.fullmatch(r"-?[0-9]+", year), (low, year)
+    assert frame["value_low"].iloc[0] == float(low) and frame["sample_n"].iloc[0] == int(year)

@@ -3,10 +3,18 @@
 Read through a size cap, without aliases, and with every plain scalar kept as text
 (``weight_kg: 070`` is '070', read as 70 by the parameter verdict; never YAML 1.1's octal 56),
 and with repeated keys kept so the verdict refuses them.
+
+Only a regular file is read, and at most MAX_PARAM_FILE_BYTES + 1 bytes of it, from the open
+file (``stat`` said 0 bytes for ``/dev/zero`` and ``/dev/stdin``, which then ran out of memory;
+a FIFO hung). ``-`` and ``/dev/stdin`` are refused like any other pipe or device: a parameter
+file is a file someone wrote and can name in a report, and one-off values go in ``-p``.
+Nesting is limited to MAX_DEPTH levels (330 nested brackets, 666 bytes, were a RecursionError).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +24,23 @@ import yaml
 from helpers.params import ParameterError, shown
 
 MAX_PARAM_FILE_BYTES = 256 * 1024  # reports.example.yaml is about 1 kB
+# sets -> notebooks -> parameters -> a list value is 4; the composer recurses once per level
+MAX_DEPTH = 8
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class _TooDeep(yaml.YAMLError):
+    """Nesting beyond MAX_DEPTH, stopped before the composer recurses that far."""
+
+    def __init__(self, mark):
+        super().__init__()
+        self.problem_mark = mark
 
 
 class _Pairs(dict):
@@ -39,7 +64,18 @@ class _ParamFileLoader(yaml.SafeLoader):
             return "tag:yaml.org,2002:str"
         return super().resolve(kind, value, implicit)
 
+    _depth = 0
+
     def compose_node(self, parent, index):
+        if self._depth >= MAX_DEPTH:
+            raise _TooDeep(self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return self._compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -63,25 +99,53 @@ class _ParamFileLoader(yaml.SafeLoader):
 _ParamFileLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
 
 
+def _not_regular(path: Path, mode: int) -> ParameterError:
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return ParameterError(
+        f"parameter file {path} is {kind}, not a regular file; write the sets to a file and name it "
+        "(one-off values go in -p name=value)"
+    )
+
+
+def _read_capped(path: Path) -> bytes:
+    """At most MAX_PARAM_FILE_BYTES + 1 bytes of a regular file, read from the open file (not stat)."""
+    try:
+        mode = os.stat(path).st_mode  # never opens: a FIFO or a device is refused untouched
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ParameterError(f"parameter file {path} does not exist") from None
+    except PermissionError:
+        raise ParameterError(f"parameter file {path} cannot be read (permission denied)") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode  # the file opened is the file checked
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        content = handle.read(MAX_PARAM_FILE_BYTES + 1)
+    if len(content) > MAX_PARAM_FILE_BYTES:
+        raise ParameterError(
+            f"parameter file {path} is larger than {MAX_PARAM_FILE_BYTES:,} bytes; at most {MAX_PARAM_FILE_BYTES:,} "
+            "are allowed (a parameter file names a few notebooks and values; see reports.example.yaml)"
+        )
+    return content
+
+
 def read_param_file(path: str | Path) -> Any:
     """The YAML document of a parameter file, or ParameterError naming the file and the rule it broke."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_PARAM_FILE_BYTES:
-            raise ParameterError(
-                f"parameter file {path} is {size:,} bytes; at most {MAX_PARAM_FILE_BYTES:,} are allowed "
-                "(a parameter file names a few notebooks and values; see reports.example.yaml)"
-            )
-        text = path.read_bytes()[: MAX_PARAM_FILE_BYTES + 1].decode("utf-8")
-    except FileNotFoundError:
-        raise ParameterError(f"parameter file {path} does not exist") from None
+        text = _read_capped(path).decode("utf-8")
     except UnicodeDecodeError as error:
         raise ParameterError(f"parameter file {path} is not UTF-8 text (byte {error.start})") from None
-    except IsADirectoryError:
-        raise ParameterError(f"parameter file {path} is a folder, not a file") from None
     try:
         return yaml.load(text, Loader=_ParamFileLoader)  # noqa: S506 - a SafeLoader subclass
+    except _TooDeep as error:
+        mark = error.problem_mark
+        raise ParameterError(
+            f"parameter file {path} nests deeper than {MAX_DEPTH} levels at line {mark.line + 1}, column "
+            f"{mark.column + 1}; a parameter file is sets of notebooks of parameters (see reports.example.yaml)"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

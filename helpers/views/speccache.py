@@ -6,8 +6,14 @@ for a result that depends only on the suite's code, its data and the library ver
 The key is a hash of all of those (every ``helpers/**/*.py``, every file in ``data/``, and
 the versions of altair, pandas, numpy and vl-convert), so any edit builds the spec again;
 nothing is ever served from an older build. Files are written, then renamed, so two
-kernels filling the cache at once cannot leave half a file. ``KETAMINE_SPEC_CACHE=0``
-turns the cache off.
+kernels filling the cache at once cannot leave half a file.
+
+Entries are kept per code version, in a folder named by that key: two checkouts with different
+code share the cache without deleting each other's entries; another version's folder is removed
+only when unused for :data:`KEEP_DAYS` days. An entry is served only if it has a view spec's
+shape (a dict with ``$schema`` and a view); ``null``, ``{}`` or a list is built again and replaced.
+``KETAMINE_SPEC_CACHE`` set to 0, false, off, no or empty turns the cache off
+(``helpers.paths.env_flag``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import time
 from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -25,15 +33,29 @@ from pathlib import Path
 import altair as alt
 from altair.utils.schemapi import debug_mode
 
-from helpers.paths import cache_dir, write_atomic
+from helpers.paths import cache_dir, env_flag, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "KETAMINE_SPEC_CACHE"
 PACKAGES = ("altair", "pandas", "numpy", "vl-convert-python")
+KEEP_DAYS = 14  # another code version's entries unused this long are removed
+SCHEMA_PREFIX = "https://vega.github.io/schema/vega-lite/"
+VIEW_KEYS = ("mark", "layer", "vconcat", "hconcat", "concat", "facet", "repeat")
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV, "1") != "0"
+    return env_flag(ENV, default=True)
+
+
+def is_view_spec(entry: object) -> bool:
+    """A Vega-Lite spec a notebook can draw: a dict with a Vega-Lite ``$schema`` and a view
+    (mark, layer or a composition). ``null``, ``{}`` or a list in the file is not one."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("$schema"), str)
+        and entry["$schema"].startswith(SCHEMA_PREFIX)
+        and any(k in entry for k in VIEW_KEYS)
+    )
 
 
 def inputs(root: Path = ROOT) -> list[Path]:
@@ -64,7 +86,8 @@ def _key() -> str:
 
 
 def folder() -> Path:
-    return cache_dir() / "specs"
+    """This code version's folder of specs."""
+    return cache_dir() / "specs" / _key()
 
 
 def fingerprint(view) -> str:
@@ -91,12 +114,20 @@ def spec(notebook: str, build: Callable[[], dict], view_key: str = "") -> dict:
     if not enabled():
         return build()
     digest = hashlib.sha256(f"{_key()}:{view_key}".encode()).hexdigest()[:24]
-    path = folder() / f"{notebook}-{digest}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        path = folder() / f"{notebook}-{digest}.json"
+    except OSError:  # a cache folder that is not private (helpers.paths.CacheDirError): not used at all
+        return build()
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if is_view_spec(cached):
+            _mark_used(path.parent)
+            return cached
     except (OSError, ValueError):
         pass
     built = build()
+    if not is_view_spec(built):
+        return built  # never store what would not be served
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(built))
@@ -106,12 +137,41 @@ def spec(notebook: str, build: Callable[[], dict], view_key: str = "") -> dict:
     return built
 
 
-def _prune(kept: Path) -> None:
-    """Drop this notebook's specs from older builds, so the folder does not grow with every edit."""
+_used: set[Path] = set()
+
+
+def _mark_used(version_folder: Path) -> None:
+    """Touch this version's folder once per process, so a checkout served only from the cache
+    still counts as in use for the age-based pruning of other versions."""
+    if version_folder not in _used:
+        _used.add(version_folder)
+        try:
+            os.utime(version_folder)
+        except OSError:
+            pass
+
+
+def _prune(kept: Path, now: float | None = None) -> None:
+    """Drop this notebook's other specs of the same code version, and every other version's entries
+    unused for KEEP_DAYS days (another checkout in use keeps its own), so the cache does not grow
+    with every edit."""
     stem = kept.name.rsplit("-", 1)[0]
     for old in kept.parent.glob(f"{stem}-*.json"):
         if old != kept and old.name.rsplit("-", 1)[0] == stem:
             old.unlink(missing_ok=True)
+    cutoff = (time.time() if now is None else now) - KEEP_DAYS * 86400
+    for other in kept.parent.parent.iterdir():
+        if other == kept.parent or other.is_symlink():
+            continue
+        try:
+            if other.stat().st_mtime >= cutoff:
+                continue
+            if other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+            elif other.suffix == ".json":  # the flat layout before versions had folders
+                other.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 _HASHED_VIEW = re.compile(r"\bview_[0-9a-f]{16}(?![0-9a-f])")
