@@ -143,7 +143,7 @@ def safe_name(text: str) -> str:
 
 def _slug(value: Any) -> str:
     """A parameter value as file-name text: numbers without a trailing .0, lists joined by '-',
-    anything outside ``[A-Za-z0-9.]`` turned into '-'."""
+    anything outside ``[A-Za-z0-9._]`` turned into '-'."""
     if isinstance(value, bool):
         text = str(value).lower()
     elif isinstance(value, float) and value.is_integer():
@@ -152,7 +152,7 @@ def _slug(value: Any) -> str:
         text = "-".join(str(v) for v in value)
     else:
         text = str(value)
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-.") or "x"
+    return re.sub(r"_{2,}", "_", re.sub(r"[^A-Za-z0-9._]+", "-", text)).strip("-._") or "x"
 
 
 def readable_label(values: Mapping[str, Any]) -> str:
