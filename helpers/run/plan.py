@@ -22,13 +22,11 @@ What it refuses, and why:
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 from pathlib import Path
@@ -36,19 +34,15 @@ from typing import Any
 
 from helpers.params import NOTEBOOKS, ParameterError, bounded, read
 from helpers.params.rules import shown
-from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
+from helpers.paths import NOTEBOOK_DIR, ROOT  # noqa: F401 - ROOT re-exported for the pool and worker
+from helpers.run.outdir import OutputPathError, check_out_dir, timeout_message  # noqa: F401 - re-exported
 
-PACKAGE_DIR = ROOT / "helpers"
 DEFAULT_OUT = Path("reports")
 DEFAULT_SET = "default"
 FORMATS = ("html", "png", "svg")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_LABEL = 80  # characters of a run's readable parameter label before it is cut and hashed
 MAX_LISTED = 10  # names listed in one message before "... and N more"
-
-
-class OutputPathError(ValueError):
-    """An output folder that would land among the sources (notebooks/, data/, helpers/) or cannot be written."""
 
 
 # --- plan: what runs, with which parameters, into which files ---------------------------------
@@ -377,75 +371,6 @@ def plan_runs(
     return [  # absolute out_dir: workers run elsewhere
         _replace(task, out_dir=str(out), batch=batch, warm_digest=known_digest(task.source)) for task in tasks
     ]
-
-
-def check_out_dir(out_dir: str | Path, sources: Iterable[Path] = (), notebook_dir: Path = NOTEBOOK_DIR) -> Path:
-    """The absolute output folder, or OutputPathError if it is among the sources.
-
-    Reports must never land inside ``notebooks/`` or ``data/`` (or the folder
-    the notebooks are read from), nor replace a source notebook or data file.
-    """
-    if not str(out_dir).strip():  # Path("") is ".": the current folder, often the repository's root
-        raise OutputPathError(
-            "refusing to write reports into '' (an empty --out): give a folder, for example --out reports/"
-        )
-    given = Path(out_dir).expanduser()
-    for link in (given, *given.parents):  # resolve() would follow a dangling link and mkdir would create its target
-        if link.is_symlink() and not link.exists():
-            raise OutputPathError(
-                f"refusing to write reports into {out_dir}: {link} is a symbolic link to {os.readlink(link)}, "
-                "which does not exist. Create the target folder first, or choose another folder, "
-                "for example --out reports/"
-            )
-    out = given.resolve()
-    if out.exists() and not out.is_dir():
-        raise OutputPathError(f"refusing to write reports into {out_dir}: it is a file, not a folder")
-    protected = {
-        Path(notebook_dir).resolve(): "the source notebooks",
-        NOTEBOOK_DIR.resolve(): "the source notebooks",
-        DATA_DIR.resolve(): "the data tables",
-        PACKAGE_DIR: "the helpers package (the suite's code)",
-    }
-    for folder, holds in protected.items():
-        if out == folder or folder in out.parents:
-            raise OutputPathError(
-                f"refusing to write reports into {out_dir}: it is inside {folder}, which holds {holds}. "
-                "Choose another folder, for example --out reports/"
-            )
-    for source in sources:
-        if Path(source).resolve().parent == out:
-            raise OutputPathError(
-                f"refusing to write reports into {out_dir}: it holds the source notebook {source}. "
-                "Choose another folder, for example --out reports/"
-            )
-    _check_writable(out, out_dir)
-    return out
-
-
-def timeout_message(value: Any) -> str:
-    """Why a ``--timeout`` value is refused: the option, the value and the valid range."""
-    return (
-        f"--timeout must be a whole number of seconds of at least 1, got {shown(value)}; "
-        "leave --timeout out for no limit"
-    )
-
-
-def _check_writable(out: Path, given: str | Path) -> None:
-    """Create ``out`` and a probe file in it, or raise OutputPathError saying why not.
-
-    Checked by trying, not with ``os.access``: root passes every permission test, but
-    not a read-only file system.
-    """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-probe-"):
-            pass
-    except OSError as error:
-        reason = error.strerror or errno.errorcode.get(error.errno or 0, str(error))
-        raise OutputPathError(
-            f"refusing to write reports into {given}: the folder cannot be written ({reason}). "
-            "Choose a folder you can write to, for example --out reports/"
-        ) from None
 
 
 # --- parameter files ---------------------------------------------------------------------------
