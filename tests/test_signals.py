@@ -82,7 +82,9 @@ def start(tmp_path: Path, count: int, *extra: str, new_session: bool = False, tm
 def wait_for_a_report(out: Path, proc: subprocess.Popen, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while not list(out.glob("*.html")):
-        assert proc.poll() is None, "the run ended before it could be interrupted"
+        if proc.poll() is not None:  # say why: the summary names the failed run
+            said = [(out.parent / n).read_text(errors="replace")[-2000:] for n in ("stdout.txt", "stderr.txt")]
+            pytest.fail(f"the run ended (exit {proc.returncode}) before it could be interrupted:\n" + "\n".join(said))
         assert time.monotonic() < deadline, "no run completed in time"
         time.sleep(0.1)
 
