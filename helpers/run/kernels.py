@@ -49,6 +49,7 @@ ENGINE_NAME = "ketamine-kept-kernel"
 WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator", "altair")
 START_TIMEOUT = 120.0  # seconds for a kernel to start and do the warm-up imports (a loaded machine: ~10 s)
 RESET_TIMEOUT = 60.0  # seconds for the reset between notebooks without --timeout (it takes ~0.05 s)
+_IPC_PATH_MAX = 100  # bytes of a Unix socket's path (sun_path holds 108 with its NUL, less on macOS)
 _POLL = 0.5  # seconds between two looks at whether the kernel process is alive
 _FINGERPRINT = "__import__('json').dumps(__import__('helpers.run.fingerprint').run.fingerprint.take())"
 
@@ -193,6 +194,9 @@ class Kernel:
         from jupyter_client import AsyncKernelManager
 
         self._folder = tempfile.mkdtemp(prefix="kr-")  # short path: IPC socket names are limited to ~100 bytes
+        if len(os.path.join(self._folder, "k-ipc-4").encode()) > _IPC_PATH_MAX:  # a long $TMPDIR
+            os.rmdir(self._folder)
+            self._folder = tempfile.mkdtemp(prefix="kr-", dir="/tmp")
         self.km = AsyncKernelManager(
             kernel_name=self.kernel_name, transport="ipc", connection_file=os.path.join(self._folder, "k.json")
         )
