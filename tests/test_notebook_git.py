@@ -12,6 +12,7 @@ is served by a real JupyterLab with autosave on (every 2 s), driven by Chromium:
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
@@ -104,8 +105,7 @@ def test_running_a_notebook_leaves_nothing_to_commit(repo, lab, page):
     before = path.read_bytes()
     panel = open_notebook(page, lab, name)
     lab_run_all(page, panel)
-    page.keyboard.press("Control+s")
-    bs.poll(lambda: _outputs(path) > 0, 30, "the outputs to be saved to disk", page=page)
+    save_and_wait(page, path)
     close_current_tab(page)
     assert path.read_bytes() != before, "the run saved nothing, so this test would prove nothing"
     git(repo, "add", "-A")
@@ -114,6 +114,32 @@ def test_running_a_notebook_leaves_nothing_to_commit(repo, lab, page):
     assert git(repo, "status", "--porcelain") == ""
     committed = json.loads(git(repo, "show", f"HEAD:notebooks/{name}"))
     assert all(not cell.get("outputs") for cell in committed["cells"])
+
+
+def save_and_wait(page, path) -> None:
+    """Save the notebook and wait for the save itself, not for a fixed time.
+
+    The event is JupyterLab's: the tab's dirty mark goes when the contents API has written the
+    file. Until then the save is asked for again every few seconds (a key press that reached
+    an output instead of the notebook saves nothing). The limit is only a hang guard.
+    """
+    asked = [0.0]
+
+    def saved() -> bool:
+        dirty = page.evaluate(
+            "() => !!document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current.jp-mod-dirty')"
+        )
+        if dirty:
+            if time.monotonic() - asked[0] > 5:
+                page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).first.click()
+                page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Save( Notebook)?$")).first.click()
+                asked[0] = time.monotonic()
+            return False
+        return _outputs(path) > 0  # clean and on disk: the saved file holds the outputs
+
+    page.keyboard.press("Control+s")
+    asked[0] = time.monotonic()
+    bs.poll(saved, bs.SERVER_START_TIMEOUT, "JupyterLab to save the outputs to disk", page=page)
 
 
 def _outputs(path) -> int:

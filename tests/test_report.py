@@ -138,9 +138,41 @@ def test_command_line_values_are_read_per_parameter_type(tmp_path):
     assert params["01_response_rates"]["source_id"] == "003"  # text stays text, not the number 3
     assert params["02_relapse_timeline"]["log_scale"] is False
     assert params["06_history"]["year_from"] == 1990
-    assert all(t.set_name.startswith("cli-") for t in tasks)
+    assert {t.run_name for t in tasks} == {
+        "01_response_rates__source_id-003",
+        "02_relapse_timeline__source_id-003__log_scale-false",
+        "06_history__year_from-1990",
+    }
     again = run_plan.plan_runs(["01"], out_dir=tmp_path, overrides={"source_id": "003"})
     assert again[0].run_name == tasks[0].run_name  # the same parameters give the same file names
+
+
+def test_command_line_runs_have_readable_names(tmp_path):
+    [one] = run_plan.plan_runs(["01"], out_dir=tmp_path, overrides=[("condition", "fibromyalgia")])
+    assert (one.run_name, one.set_name) == ("01_response_rates__condition-fibromyalgia", "condition-fibromyalgia")
+    [pk] = run_plan.plan_runs(["08"], out_dir=tmp_path, overrides=[("routes", "IV,IM"), ("weight_kg", "070")])
+    assert pk.run_name == "08_pk_simulator__routes-IV-IM__weight_kg-70"
+    sets = {"handout": {"01": {"condition": "depression"}}}
+    [both] = run_plan.plan_runs(None, sets, tmp_path, overrides=[("arm", "ketamine")])
+    assert both.run_name == "01_response_rates__handout__arm-ketamine"
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", both.run_name)
+
+
+def test_long_readable_names_are_cut_with_a_hash_and_stay_distinct():
+    long = {f"name_{i}": "value " * 5 for i in range(10)}
+    other = {**long, "name_9": "other"}
+    first, second = run_plan.readable_label(long), run_plan.readable_label(other)
+    assert len(first) <= run_plan.MAX_LABEL and len(second) <= run_plan.MAX_LABEL
+    assert first != second and re.fullmatch(r"[A-Za-z0-9._-]+", first)
+
+
+def test_every_choice_has_its_own_readable_name():
+    """Two choices of one parameter never share a file name (e.g. 'a b' and 'a-b')."""
+    for notebook, declared in NOTEBOOKS.items():
+        for param in declared:
+            if param.choices:
+                names = [run_plan.readable_label({param.name: c}) for c in param.choices]
+                assert len(set(names)) == len(names), (notebook, param.name, names)
 
 
 def test_parameter_sets_run_the_notebooks_they_name(tmp_path):

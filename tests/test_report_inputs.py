@@ -314,7 +314,7 @@ def command_line(tmp_path: Path, *args: str) -> str:
 def test_a_leading_zero_weight_is_a_decimal_number_not_octal(tmp_path, text, kg):
     """YAML 1.1 read 070 as 56 and 0100 as 64; both surfaces now read the digits as written."""
     [task] = runplan.plan_runs(["08"], None, tmp_path / "out", overrides=[("weight_kg", text)])
-    assert task.params["weight_kg"] == kg and task.set_name.startswith("cli-")
+    assert task.params["weight_kg"] == kg and task.set_name == f"weight_kg-{kg:g}"
     sets = tmp_path / "sets.yaml"
     sets.write_text(f"s:\n  '08': {{weight_kg: {text}}}\n", encoding="utf-8")
     [task] = runplan.plan_runs(None, paramfile.load_param_file(sets), tmp_path / "out")
@@ -397,4 +397,64 @@ def test_ten_thousand_unknown_names_list_ten_problems_and_count_the_rest(tmp_pat
 def test_ten_thousand_unknown_names_for_several_notebooks_stay_bounded(tmp_path):
     pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
     message = command_line(tmp_path, "01", "02", *pairs)
-    assert len(message.splitlines()) <= 1 + 10 * 4 + 1 and "... and " in message
+    assert len(message.splitlines()) <= 1 + 10 * 4 + 1 and "and 9,990 more" in message
+
+
+# --- issue 21: every printed list capped, output folders and timeouts checked -----------------------
+
+
+@pytest.mark.parametrize("chosen", [["--all"], ["--params-file", str(ROOT / "reports.example.yaml")]])
+def test_ten_thousand_unknown_names_for_many_notebooks_print_a_few_lines(tmp_path, chosen):
+    pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
+    message = command_line(tmp_path, *chosen, *pairs)
+    lines = message.splitlines()[1:]
+    assert len(lines) <= 1 + 10 and len(message) < 3000, message[:3000]
+    assert lines[0].startswith("unknown parameters 'x0', 'x1', ")
+    assert "'x9' and 9,990 more: no chosen notebook takes them. Valid:" in lines[0]
+    assert "'x10'" not in message
+
+
+def test_unknown_names_for_a_notebook_without_parameters_are_capped(tmp_path):
+    source = write_notebook(tmp_path / "mine.ipynb", "x = 1")
+    pairs = [arg for i in range(10_000) for arg in ("-p", f"x{i}", "1")]
+    message = command_line(tmp_path, str(source), *pairs)
+    assert len(message) < 1000 and "and 9,990 more" in message
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_out_is_refused(tmp_path, value):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = files_under(ROOT / "helpers"), sorted(p.name for p in ROOT.iterdir())
+    command = [sys.executable, "-m", "helpers.report", "00", "--out", value, "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"refusing to write reports into '{value}' (an empty --out)" in done.stderr or (
+        "refusing to write reports into '' (an empty --out)" in done.stderr
+    )
+    assert sorted(p.name for p in ROOT.iterdir()) == before[1]
+
+
+def test_a_dangling_out_symlink_is_refused_and_its_target_not_created(tmp_path, capsys, no_runs):
+    target = tmp_path / "elsewhere" / "reports"
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    message = refused(capsys, "00", "--out", str(link))
+    assert f"{link} is a symbolic link to {target}, which does not exist" in message
+    assert not target.exists() and not target.parent.exists()
+    message = refused(capsys, "00", "--out", str(link / "sub"))  # a dangling link higher up the path
+    assert "which does not exist" in message and not target.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_timeout_below_one_second_is_refused(tmp_path, value):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "helpers.report", "00", "--timeout", value, "--out", str(tmp_path / "o")]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert (
+        f"error: --timeout must be a whole number of seconds of at least 1, got {value}; "
+        "leave --timeout out for no limit"
+    ) in done.stderr
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(ParameterError, match="--timeout must be a whole number of seconds of at least 1"):
+        runplan.plan_runs(["00"], out_dir=tmp_path / "o", timeout=int(value))

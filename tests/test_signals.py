@@ -1,4 +1,4 @@
-"""SIGTERM and Ctrl-C stop a report run cleanly: tested on the real command and real signals.
+"""SIGTERM, SIGHUP and Ctrl-C stop a report run cleanly: tested on the real command and real signals.
 
 Each test starts ``python -m helpers.report`` on small notebooks that take a few
 seconds each, waits until one run has completed, sends the signal the way a ``timeout``,
@@ -45,7 +45,7 @@ def marked(marker: str) -> list[str]:
     return found
 
 
-def start(tmp_path: Path, count: int, *extra: str, new_session: bool = False):
+def start(tmp_path: Path, count: int, *extra: str, new_session: bool = False, tmpdir: Path | None = None):
     """The report command on ``count`` notebooks of ~3 s each; returns (process, marker, out, started)."""
     sources, out, started = tmp_path / "src", tmp_path / "out", tmp_path / "started"
     sources.mkdir()
@@ -61,8 +61,11 @@ def start(tmp_path: Path, count: int, *extra: str, new_session: bool = False):
         )
         for i in range(count)
     ]
+    paths.insert(0, "00")  # a suite notebook: the workers keep a warm kernel (the others get their own)
     marker = uuid.uuid4().hex
     env = {**os.environ, MARKER: marker, "PYTHONPATH": str(ROOT)}
+    if tmpdir is not None:  # the run's /tmp/ketamine-run-* folder goes here, away from other runs
+        env["TMPDIR"] = str(tmpdir)
     env.pop("KETAMINE_REPORT", None)
     command = [sys.executable, "-m", "helpers.report", *paths, "--out", str(out), "--jobs", "2", "--quiet", *extra]
     proc = subprocess.Popen(
@@ -79,7 +82,9 @@ def start(tmp_path: Path, count: int, *extra: str, new_session: bool = False):
 def wait_for_a_report(out: Path, proc: subprocess.Popen, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while not list(out.glob("*.html")):
-        assert proc.poll() is None, "the run ended before it could be interrupted"
+        if proc.poll() is not None:  # say why: the summary names the failed run
+            said = [(out.parent / n).read_text(errors="replace")[-2000:] for n in ("stdout.txt", "stderr.txt")]
+            pytest.fail(f"the run ended (exit {proc.returncode}) before it could be interrupted:\n" + "\n".join(said))
         assert time.monotonic() < deadline, "no run completed in time"
         time.sleep(0.1)
 
@@ -112,18 +117,58 @@ def check_stopped(tmp_path, proc, marker, out, started, signalled_ns, status, na
     assert marked(marker) == []
 
 
-@pytest.mark.parametrize("kernels", ["warm", "fresh"])
-def test_sigterm_stops_every_worker_and_kernel_and_writes_nothing_after(tmp_path, kernels):
+@pytest.mark.parametrize(
+    ("kernels", "signum", "status"),
+    [("warm", signal.SIGTERM, 143), ("fresh", signal.SIGTERM, 143), ("warm", signal.SIGHUP, 129)],
+)
+def test_sigterm_or_sighup_stops_every_worker_and_kernel_and_writes_nothing_after(tmp_path, kernels, signum, status):
     extra = ("--fresh-kernels",) if kernels == "fresh" else ()
-    proc, marker, out, started = start(tmp_path, RUNS, *extra)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc, marker, out, started = start(tmp_path, RUNS, *extra, tmpdir=scratch)
     try:
         wait_for_a_report(out, proc)
         signalled = time.time_ns()
-        proc.send_signal(signal.SIGTERM)
-        check_stopped(tmp_path, proc, marker, out, started, signalled, 143, "SIGTERM")
+        proc.send_signal(signum)
+        check_stopped(tmp_path, proc, marker, out, started, signalled, status, signal.Signals(signum).name)
+        assert list(scratch.iterdir()) == []  # the run's temporary folder is gone too
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_the_next_run_removes_what_a_killed_run_left_and_only_that(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc, marker, out, _ = start(tmp_path, RUNS, tmpdir=scratch)
+    try:
+        wait_for_a_report(out, proc)
+        proc.send_signal(signal.SIGKILL)  # no chance to clean up
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    left = [p.name for p in scratch.iterdir()]
+    assert left and all(name.startswith(f"ketamine-run-{proc.pid}-") for name in left), left
+    deadline = time.monotonic() + 60  # hang guard: the workers die with the runner, the kernels after them
+    while marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    # a hidden temporary of a dead writer, one of a live writer (this test), one of a run from before pids
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = out / f".n0__default.{dead.stdout.strip()}-0123abcd.tmp.ipynb"
+    live = out / f".n1__default.{os.getpid()}-0123abcd.tmp.html"
+    old_style = out / ".n2__default.89abcdef.tmp.ipynb"
+    for path in (orphan, live, old_style):
+        path.write_text("{}", encoding="utf-8")
+    tiny = write_notebook(tmp_path / "later.ipynb", "x = 1")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "helpers.report", str(tiny), "--out", str(out), "--quiet"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(scratch.iterdir()) == []  # the killed run's folder and this run's own
+    assert not orphan.exists() and live.exists()
+    # no other report run is alive on this machine only if no other test process runs one: not asserted
+    live.unlink()
 
 
 def test_ctrl_c_to_the_process_group_stops_promptly_with_a_summary(tmp_path):

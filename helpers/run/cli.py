@@ -36,12 +36,13 @@ Why it is built this way:
 - a batch reuses ``--jobs`` warm kernels (the imports are paid once per kernel, and the
   user namespace is emptied between notebooks); ``--fresh-kernels`` starts a new
   kernel per notebook;
-- SIGTERM or Ctrl-C stops every worker and kernel at once, writes nothing after the
+- SIGTERM, SIGHUP or Ctrl-C stops every worker and kernel at once, writes nothing after the
   signal and prints what had completed.
 
 Exit status: 0 when every run succeeded, 1 when any run failed, 2 when the
 command line, a parameter or the output folder is wrong (nothing has run),
-130 after Ctrl-C (SIGINT) and 143 after SIGTERM.
+and after a signal 128 + its number: 129 after SIGHUP (the terminal closed),
+130 after Ctrl-C (SIGINT) and 143 after SIGTERM. Each prints what had completed.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from collections.abc import Iterable, Sequence
 from helpers.params import NOTEBOOKS, ParameterError
 from helpers.run.execute import interrupted_summary, job_limit, run_tasks, summary
 from helpers.run.paramfile import load_param_file
-from helpers.run.plan import DEFAULT_OUT, FORMATS, OutputPathError, default_notebooks, plan_runs
+from helpers.run.plan import DEFAULT_OUT, FORMATS, OutputPathError, default_notebooks, plan_runs, timeout_message
 from helpers.run.pool import RunInterrupted
 
 # --- command line -----------------------------------------------------------------------------
@@ -98,7 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         "in addition to the HTML report, which is always written (html is accepted and adds nothing)",
     )
     parser.add_argument("--show-code", action="store_true", help="include code cells in the HTML")
-    parser.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: no limit)")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="seconds (at least 1) allowed per cell and per reset between notebooks (default: no limit)",
+    )
     parser.add_argument(
         "--fresh-kernels",
         action="store_true",
@@ -142,6 +148,8 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error("--set needs --params-file")
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.timeout is not None and args.timeout < 1:  # 0 or -1 would mean "no limit" to nbclient
+        parser.error(timeout_message(args.timeout))
     if args.list:
         print(describe_parameters(default_notebooks()))
         return 0

@@ -19,7 +19,6 @@ import re
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace as _replace
 from pathlib import Path
@@ -103,10 +102,13 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     """Run one notebook with papermill and write its files; never raises.
 
     ``kernel`` is a :class:`helpers.run.kernels.Kernel` to run on (a warm one from the pool);
-    without it a new kernel is started for this run and shut down after it. The kernel
-    runs with ``KETAMINE_REPORT=1`` and the notebook's folder as working directory.
-    ``gate()`` is called once before the first output file is replaced: the pool's
-    worker asks its parent there, which never answers once it is stopping.
+    without it a new kernel is started for this run and shut down after it. So is it when
+    the notebook is not one of the suite's own as committed (``task.warm_digest``, see
+    :mod:`helpers.run.isolation`): unknown code never runs on a shared kernel. After a run
+    on a warm kernel, the kernel is checked against its state after the warm-up and retired
+    when anything differs. The kernel runs with ``KETAMINE_REPORT=1`` and the notebook's
+    folder as working directory. ``gate()`` is called once before the first output file is
+    replaced: the pool's worker asks its parent there, which never answers once it is stopping.
     """
     start = time.perf_counter()
     import nbformat
@@ -114,12 +116,20 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     from helpers.paths import write_atomic
     from helpers.render.exporter import notebook_html
     from helpers.render.report_page import export_chart
-    from helpers.run.kernels import CellStopped, Kernel, python_path, run_notebook
+    from helpers.run.isolation import FRESH_NOTE, file_digest
+    from helpers.run.kernels import CellStopped, Kernel, KernelStepError, python_path, run_notebook
+    from helpers.run.leftovers import temp_tag
+    from helpers.run.outputs import replace_together
 
     os.environ[REPORT_ENV] = "1"
     os.environ["PYTHONPATH"] = python_path()
-    own_kernel = kernel is None
+    result = RunResult(task.notebook, task.set_name, task.run_name, task.params, "FAILED", 0.0)
+    own_kernel = kernel is None or (
+        kernel.warm and (task.warm_digest is None or file_digest(task.source) != task.warm_digest)
+    )
     if own_kernel:
+        if kernel is not None:  # a warm kernel was offered, but this notebook's code is not known
+            result.notes.append(FRESH_NOTE)
         kernel = Kernel(warm=False)
     opened = []
 
@@ -127,10 +137,9 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
         if gate is not None and not opened:
             opened.append(gate())
 
-    tmp_nb = Path(task.out_dir) / f".{task.run_name}.{uuid.uuid4().hex[:8]}.tmp.ipynb"
+    tmp_nb = Path(task.out_dir) / f".{task.run_name}.{temp_tag()}.tmp.ipynb"
     failed_nb = task.path(".FAILED.ipynb")
     failed_html = task.path(".FAILED.html")
-    result = RunResult(task.notebook, task.set_name, task.run_name, task.params, "FAILED", 0.0)
     try:
         Path(task.out_dir).mkdir(parents=True, exist_ok=True)
         runtime = Path(task.runtime_file).read_text(encoding="utf-8") if task.runtime_file else None
@@ -143,10 +152,22 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
             except CellStopped as exc:  # timed out or the kernel died: named by its cell
                 error, stopped = str(exc), True
                 kernel.shutdown()  # a timed-out cell may still be running: the next run gets a new kernel
+            except KernelStepError as exc:  # the kernel died or hung outside the cells (the reset before this run)
+                error, stopped = str(exc), True
+                kernel.shutdown()
             except Exception as exc:  # any failure is reported, never raised
                 lines = str(exc).strip().splitlines()
                 error = f"{type(exc).__name__}: {lines[-1] if lines else ''}"
                 kernel_log = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            if not own_kernel and kernel.km is not None:
+                changed = kernel.check(task.notebook, task.timeout)
+                if changed:
+                    kernel.retire(
+                        "the kernel was retired after this run, not reused: its state differed from after "
+                        f"the warm-up ({'; '.join(changed)})"
+                    )
+        result.notes += kernel.notes
+        kernel.notes.clear()
         if error is not None:
             if tmp_nb.exists():  # papermill saved the notebook up to the failing cell
                 commit()
@@ -190,16 +211,18 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
             if fmt != "html"
             for n, chart in enumerate(charts, start=1)
         }
-        # Everything is ready: only now replace the previous run's files.
+        # Everything is ready: only now replace the previous run's files, all of them or none.
         commit()
-        os.replace(tmp_nb, task.path(".ipynb"))
-        result.outputs.append(str(task.path(".ipynb")))
-        write_atomic(task.path(".html"), page)  # always: --format png/svg add images, never replace the report
-        result.outputs.append(str(task.path(".html")))
+        try:  # the HTML always: --format png/svg add images, never replace the report
+            replace_together({tmp_nb: task.path(".ipynb")}, {task.path(".html"): page, **exports})
+        except OSError as exc:
+            result.error = (
+                f"the report could not be written ({type(exc).__name__}: {exc}); "
+                "the previous .ipynb, .html and images were left as they were"
+            )
+            raise
+        result.outputs += [str(task.path(".ipynb")), str(task.path(".html"))]
         if exports:
-            task.chart_dir.mkdir(exist_ok=True)
-            for path, content in exports.items():
-                write_atomic(path, content)
             for fmt in {p.suffix for p in exports}:
                 for stale in task.chart_dir.glob(f"chart-*{fmt}"):
                     if stale not in exports:
@@ -211,9 +234,10 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
         return result
     except Exception as exc:  # a broken report is a failed run, not a crash
         if tmp_nb.exists():
-            commit()
-            os.replace(tmp_nb, failed_nb)
-            result.outputs.append(str(failed_nb))
+            with contextlib.suppress(OSError):  # on a full disk a rename still works; if not, the error says why
+                commit()
+                os.replace(tmp_nb, failed_nb)
+                result.outputs.append(str(failed_nb))
         result.error = result.error or f"{type(exc).__name__}: {exc}"
         return result
     finally:
@@ -232,8 +256,9 @@ def run_tasks(
     """Execute tasks on a pool of ``jobs`` workers with one progress bar; results in task order.
 
     Each worker keeps one kernel warm across its runs (``fresh_kernels=True``: a new
-    kernel per run). ``jobs`` is capped at the CPUs and free memory. On SIGINT or
-    SIGTERM every worker and kernel is stopped, no report is written after the signal,
+    kernel per run). ``jobs`` is capped at the CPUs and free memory. Temporary files of
+    earlier runs that were killed are removed first. On SIGINT, SIGTERM or SIGHUP every
+    worker and kernel is stopped, no report is written after the signal,
     and :class:`helpers.run.pool.RunInterrupted` carries the runs that completed.
     """
     from tqdm import tqdm
@@ -243,12 +268,17 @@ def run_tasks(
 
     if not tasks:
         return []
+    from helpers.run.leftovers import remove_orphans
+    from helpers.run.pool import MARKER_ENV
+
     jobs = max(1, min(job_limit(jobs)[0], len(tasks)))
     results: dict[int, RunResult] = {}
     tasks = list(tasks)
     caught: list[int] = []
     finished = False
-    pool = Pool(jobs, fresh_kernels)
+    remove_orphans({t.out_dir for t in tasks}, MARKER_ENV)  # what killed runs left; never a live run's files
+    # no notebook the suite knows: no worker needs to warm a kernel up that nothing may use
+    pool = Pool(jobs, fresh_kernels or all(t.warm_digest is None for t in tasks))
     bar = tqdm(total=len(tasks), desc="reports", unit="run", disable=not progress, file=sys.stderr)
 
     def done(i: int, result: RunResult) -> None:

@@ -7,10 +7,18 @@ cell, executed notebook saved) on the :class:`KeptKernelEngine`, which is paperm
 nbclient engine with a kernel manager that outlives one notebook.
 
 Between two notebooks the kernel is put back to a clean state (:func:`prepare`): the
-working directory, ``os.environ`` and ``sys.path`` as they were after the warm-up, and
-IPython's ``reset(new_session=True)``, which empties the user namespace and restarts the
-execution count. Imported modules stay: that is the point. A kernel that timed out or
-died is replaced by a new one. ``--fresh-kernels`` starts a new kernel for every notebook.
+working directory, ``os.environ`` and ``sys.path`` as they were after the warm-up, fresh
+random seeds, and IPython's ``reset(new_session=True)``, which empties the user namespace
+and restarts the execution count. Imported modules stay: that is the point. Only the
+suite's own notebooks run on a warm kernel (:mod:`helpers.run.isolation`), and after each
+:meth:`Kernel.check` compares the kernel with its state after the warm-up
+(:mod:`helpers.run.fingerprint`); a kernel that differs, timed out or died is replaced by
+a new one. ``--fresh-kernels`` starts a new kernel for every notebook.
+
+Every wait on a kernel is bounded and watches the kernel's process: a cell by
+``--timeout``, the reset by ``--timeout`` (else :data:`RESET_TIMEOUT`), the start and
+warm-up by :data:`START_TIMEOUT`. A kernel that dies is noticed within half a second and
+named with the step it died in ("the kernel died during the reset after 03_prevalence").
 
 Kernels talk over IPC sockets in a private temporary folder: no TCP port is opened, and
 ipykernel has no reason to print its "running over TCP without encryption" warning.
@@ -18,10 +26,14 @@ ipykernel has no reason to print its "running over TCP without encryption" warni
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import json
 import os
+import queue
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +45,17 @@ from helpers.paths import ROOT
 from helpers.render.papermill_cells import is_papermill_cell
 
 ENGINE_NAME = "ketamine-kept-kernel"
-WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator")
+# altair too: every notebook with a chart imports it, and loaded at warm-up its functions are checked
+WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator", "altair")
+START_TIMEOUT = 120.0  # seconds for a kernel to start and do the warm-up imports (a loaded machine: ~10 s)
+RESET_TIMEOUT = 60.0  # seconds for the reset between notebooks without --timeout (it takes ~0.05 s)
+_IPC_PATH_MAX = 100  # bytes of a Unix socket's path (sun_path holds 108 with its NUL, less on macOS)
+_POLL = 0.5  # seconds between two looks at whether the kernel process is alive
+_FINGERPRINT = "__import__('json').dumps(__import__('helpers.run.fingerprint').run.fingerprint.take())"
+
+
+class KernelStepError(RuntimeError):
+    """A step outside the notebook's cells (start, warm-up, reset, state check) that failed, timed out or died."""
 
 
 class CellStopped(RuntimeError):
@@ -152,6 +174,10 @@ class Kernel:
         self.kc: Any = None
         self.used = False
         self._folder: str | None = None
+        self.baseline: dict | None = None  # the fingerprint after the warm-up (helpers.run.fingerprint)
+        self.last: str | None = None  # the notebook this kernel ran last: named when it dies after it
+        self.notes: list[str] = []  # what happened to the kernel, for the run log; taken by the caller
+        self._expected: dict = {}
 
     @property
     def pid(self) -> int | None:
@@ -168,6 +194,9 @@ class Kernel:
         from jupyter_client import AsyncKernelManager
 
         self._folder = tempfile.mkdtemp(prefix="kr-")  # short path: IPC socket names are limited to ~100 bytes
+        if len(os.path.join(self._folder, "k-ipc-4").encode()) > _IPC_PATH_MAX:  # a long $TMPDIR
+            os.rmdir(self._folder)
+            self._folder = tempfile.mkdtemp(prefix="kr-", dir="/tmp")
         self.km = AsyncKernelManager(
             kernel_name=self.kernel_name, transport="ipc", connection_file=os.path.join(self._folder, "k.json")
         )
@@ -180,38 +209,120 @@ class Kernel:
         # to their request ids, so a message left from the previous notebook is never taken for one.
         self.kc = self.km.client()
         self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=60)
+        try:
+            run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+        except RuntimeError as error:  # "Kernel died before replying to kernel_info", or its timeout
+            raise KernelStepError(f"the kernel did not start: {error} ({_exit_reason(self.km)})") from None
         self.kc.allow_stdin = False
         self.used = False
+        self.last = None
         if self.warm:
-            self._run(f"__import__('helpers.run.warmup').run.warmup.warm_up({list(WARM_MODULES)!r})")
+            warm_up = f"__import__('helpers.run.warmup').run.warmup.warm_up({list(WARM_MODULES)!r})"
+            self.request(warm_up, "the warm-up", START_TIMEOUT)
+            self.baseline = self.fingerprint("the state check after the warm-up", START_TIMEOUT)
         return self
 
-    def _run(self, code: str, timeout: float = 300) -> None:
-        """Run ``code`` silently in the kernel; RuntimeError with the kernel's traceback if it fails."""
-        reply = run_sync(self.kc.execute_interactive)(
-            code, silent=True, store_history=False, timeout=timeout, output_hook=_drop
-        )
-        if reply["content"]["status"] != "ok":
-            content = reply["content"]
-            raise RuntimeError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
+    def request(self, code: str, step: str, timeout: float, expressions: dict | None = None) -> dict:
+        """Run ``code`` silently; the reply's content. Bounded by ``timeout`` and by the kernel's life.
 
-    def prepare(self, cwd: str | Path, env: dict[str, str] | None = None) -> None:
-        """Make the kernel ready for the next notebook: a clean namespace in ``cwd``, ``env`` set on top.
+        Raises :class:`KernelStepError` naming ``step`` when the code fails, the time runs
+        out, or the kernel's process ends (checked every half second, so a dead kernel
+        never makes anyone wait for the timeout).
+        """
+        if self.kc is None:
+            raise KernelStepError(f"no kernel for {step}")
+        deadline = time.monotonic() + timeout
+        msg_id = self.kc.execute(code, silent=True, store_history=False, user_expressions=expressions or {})
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise KernelStepError(f"{step} timed out after {timeout:g} s")
+            try:
+                reply = run_sync(self.kc.get_shell_msg)(timeout=min(_POLL, left))
+            except queue.Empty:
+                if not self.alive():
+                    raise KernelStepError(f"the kernel died during {step} ({_exit_reason(self.km)})") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise KernelStepError(f"{step} failed: {content.get('ename')}: {content.get('evalue')}")
+        return content
+
+    def fingerprint(self, step: str, timeout: float) -> dict:
+        """The kernel's shared state now (:func:`helpers.run.fingerprint.take`)."""
+        content = self.request("", step, timeout, {"fp": _FINGERPRINT})
+        value = content.get("user_expressions", {}).get("fp", {})
+        if value.get("status") != "ok":
+            raise KernelStepError(f"{step} failed: {value.get('ename')}: {value.get('evalue')}")
+        return json.loads(ast.literal_eval(value["data"]["text/plain"]))
+
+    def prepare(
+        self,
+        cwd: str | Path,
+        env: dict[str, str] | None = None,
+        timeout: float | None = None,
+        notebook: str | None = None,
+    ) -> None:
+        """Make the kernel ready for ``notebook``: a clean namespace in ``cwd``, ``env`` set on top.
 
         A new kernel is started instead when this one is dead, or when it is not warm
-        (then it starts with ``env`` in its environment).
+        (then it starts with ``env`` in its environment). A warm kernel that dies or
+        hangs during the reset (bounded by ``timeout``, else :data:`RESET_TIMEOUT`) is
+        replaced once, and :attr:`notes` says so; a second failure raises
+        :class:`KernelStepError` naming the step and the notebook.
         """
         if not self.warm:
             self.shutdown()
             with _environ(env or {}):
                 self.start(cwd)
-        elif not self.alive():
+            self.used = True
+            return
+        if self.km is not None and not self.alive():
+            self.notes.append(
+                f"the kernel had died after {self.last or 'its warm-up'} ({_exit_reason(self.km)}); "
+                "a new one was started"
+            )
+            self.shutdown()
+        if self.km is None:
+            self.start(cwd)
+        step = f"the reset after {self.last}" if self.last else f"the reset before {notebook or 'the first notebook'}"
+        reset = f"__import__('helpers.run.warmup').run.warmup.prepare({str(cwd)!r}, {dict(env or {})!r})"
+        try:
+            self.request(reset, step, timeout or RESET_TIMEOUT)
+        except KernelStepError as error:
+            self.notes.append(f"{error}; a new kernel was started for {notebook or 'the next notebook'}")
             self.shutdown()
             self.start(cwd)
-        if self.warm:
-            self._run(f"__import__('helpers.run.warmup').run.warmup.prepare({str(cwd)!r}, {dict(env or {})!r})")
+            try:
+                self.request(reset, f"the reset before {notebook or 'the next notebook'}", timeout or RESET_TIMEOUT)
+            except KernelStepError as again:
+                self.shutdown()
+                raise KernelStepError(f"{error}; then {again}") from None
+        self._expected = {"cwd": str(cwd), "environ": {**(self.baseline or {}).get("environ", {}), **(env or {})}}
         self.used = True
+
+    def check(self, notebook: str, timeout: float | None = None) -> list[str]:
+        """After ``notebook``: what differs from the state after the warm-up ([] when nothing does).
+
+        A kernel that dies or hangs during the check counts as differing.
+        """
+        self.last = notebook
+        if not self.warm or self.baseline is None:
+            return []
+        from helpers.run.fingerprint import differences
+
+        try:
+            now = self.fingerprint(f"the state check after {notebook}", timeout or RESET_TIMEOUT)
+        except KernelStepError as error:
+            return [str(error)]
+        return differences(self.baseline, now, self._expected)
+
+    def retire(self, why: str) -> None:
+        """Shut this kernel down instead of reusing it; the next notebook starts a new one."""
+        self.notes.append(why)
+        self.shutdown()
 
     def shutdown(self) -> None:
         if self.kc is not None:
@@ -253,21 +364,19 @@ def _no_save(**_kwargs: Any) -> None:
     """papermill's intermediate saves, skipped (see KeptKernelEngine)."""
 
 
-def _drop(_msg: Any) -> None:
-    """Output of set-up code is not shown anywhere."""
-
-
 def run_notebook(
     kernel: Kernel, source: str, output: str, params: dict, timeout: int | None, env: dict[str, str] | None = None
 ) -> Any:
     """Execute ``source`` into ``output`` with papermill on ``kernel`` (prepared first); returns the notebook.
 
-    ``env`` is set in the kernel's environment for this notebook only.
+    ``env`` is set in the kernel's environment for this notebook only. ``timeout`` bounds
+    each cell and the reset before the notebook.
     """
     import papermill
 
     cwd = str(Path(source).parent)
-    kernel.prepare(cwd, env)
+    kernel.prepare(cwd, env, timeout, Path(source).stem)
+    kernel.last = Path(source).stem
     return papermill.execute_notebook(
         source,
         output,
@@ -289,4 +398,4 @@ def python_path() -> str:
     return os.pathsep.join(dict.fromkeys(filter(None, [root, *os.environ.get("PYTHONPATH", "").split(os.pathsep)])))
 
 
-__all__ = ["CellStopped", "Kernel", "KeptKernelEngine", "run_notebook", "source_cell_index"]
+__all__ = ["CellStopped", "Kernel", "KernelStepError", "KeptKernelEngine", "run_notebook", "source_cell_index"]

@@ -22,13 +22,11 @@ What it refuses, and why:
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 from pathlib import Path
@@ -36,17 +34,15 @@ from typing import Any
 
 from helpers.params import NOTEBOOKS, ParameterError, bounded, read
 from helpers.params.rules import shown
-from helpers.paths import DATA_DIR, NOTEBOOK_DIR, ROOT
+from helpers.paths import NOTEBOOK_DIR, ROOT  # noqa: F401 - ROOT re-exported for the pool and worker
+from helpers.run.outdir import OutputPathError, check_out_dir, timeout_message  # noqa: F401 - re-exported
 
-PACKAGE_DIR = ROOT / "helpers"
 DEFAULT_OUT = Path("reports")
 DEFAULT_SET = "default"
 FORMATS = ("html", "png", "svg")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class OutputPathError(ValueError):
-    """An output folder that would land among the sources (notebooks/, data/, helpers/) or cannot be written."""
+MAX_LABEL = 80  # characters of a run's readable parameter label before it is cut and hashed
+MAX_LISTED = 10  # names listed in one message before "... and N more"
 
 
 # --- plan: what runs, with which parameters, into which files ---------------------------------
@@ -68,6 +64,9 @@ class RunTask:
     runtime_file: str | None = None
     fresh_kernel: bool = False  # True: a new kernel for this run (--fresh-kernels), not a warm one
     batch: tuple[str, ...] = ()  # every run name of the batch: links between reports may point to them
+    # the code digest (helpers.run.isolation) this notebook must still have to run on a shared warm kernel;
+    # None: a kernel of its own. Set by plan_runs for the suite's committed notebooks only.
+    warm_digest: str | None = None
 
     def path(self, suffix: str) -> Path:
         """An output file of this run, e.g. ``path(".html")``."""
@@ -111,6 +110,7 @@ class RunResult:
     outputs: list[str] = field(default_factory=list)
     charts: int = 0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the run log should say besides the status
 
     @property
     def ok(self) -> bool:
@@ -133,6 +133,33 @@ def safe_name(text: str) -> str:
     cleaned = _UNSAFE.sub("_", text)
     cleaned = re.sub(r"\.{2,}", "_", cleaned).strip("._-")[:80] or "set"
     return cleaned if cleaned == text else f"{cleaned}-{short_hash(text)}"
+
+
+def _slug(value: Any) -> str:
+    """A parameter value as file-name text: numbers without a trailing .0, lists joined by '-',
+    anything outside ``[A-Za-z0-9._]`` turned into '-'."""
+    if isinstance(value, bool):
+        text = str(value).lower()
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, (list, tuple)):
+        text = "-".join(str(v) for v in value)
+    else:
+        text = str(value)
+    return re.sub(r"_{2,}", "_", re.sub(r"[^A-Za-z0-9._]+", "-", text)).strip("-._") or "x"
+
+
+def readable_label(values: Mapping[str, Any]) -> str:
+    """``condition-fibromyalgia__arm-ketamine`` for ``-p`` values: the run's name says what it shows.
+
+    Safe as one file name (``[A-Za-z0-9._-]``, no leading dot). A name over
+    :data:`MAX_LABEL` characters is cut and ends in a hash of the values, so two cut names
+    never meet; names that still collide in one batch get a hash suffix in :func:`plan_runs`.
+    """
+    label = "__".join(f"{_slug(name)}-{_slug(value)}" for name, value in values.items())
+    if len(label) > MAX_LABEL:
+        label = f"{label[: MAX_LABEL - 9].rstrip('-_.')}-{short_hash(dict(values))}"
+    return label
 
 
 def available_notebooks(notebook_dir: Path) -> list[str]:
@@ -186,9 +213,11 @@ def _check(notebook: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Validated parameters (defaults filled in) from text pairs; notebooks without a spec take none."""
     if notebook not in NOTEBOOKS:
         if pairs:
-            names = ", ".join(shown(name) for name in sorted({n for n, _ in pairs})[:10])
+            unknown = sorted({n for n, _ in pairs})
+            names = ", ".join(shown(name) for name in unknown[:MAX_LISTED])
+            more = f" and {len(unknown) - MAX_LISTED:,} more" if len(unknown) > MAX_LISTED else ""
             raise ParameterError(
-                f"notebook {notebook}: unknown parameter(s) {names}; "
+                f"notebook {notebook}: unknown parameter(s) {names}{more}; "
                 "valid: (none: this notebook has no parameter declarations in helpers/params/notebooks.py)"
             )
         return {}
@@ -219,6 +248,8 @@ def plan_runs(
     """
     notebook_dir = Path(notebook_dir)
     errors: list[str] = []
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1):
+        errors.append(timeout_message(timeout))
     bad_formats = sorted(set(formats) - set(FORMATS))
     if bad_formats:
         errors.append(f"unknown format(s) {', '.join(bad_formats)}; choose from: {', '.join(FORMATS)}")
@@ -272,15 +303,23 @@ def plan_runs(
     cli = [(str(k), str(v)) for k, v in (overrides.items() if isinstance(overrides, Mapping) else overrides or ())]
     takes = {nb: [p.name for p in NOTEBOOKS.get(nb, ())] for _, nb, _ in runs}  # declaration order
     single = len(takes) == 1  # one notebook: its own verdict names unknown and repeated parameters
-    for name in dict.fromkeys(name for name, _ in cli):
-        if not single and not any(name in params for params in takes.values()):
-            offered = {nb: ", ".join(params) or "(none: it takes no parameters)" for nb, params in takes.items()}
-            if len(offered) == 1:
-                [(nb, valid)] = offered.items()
-                errors.append(f"notebook {nb}: unknown parameter {shown(name)}; valid: {valid}")
-            else:
-                listing = "".join(f"\n  {nb}: {valid}" for nb, valid in offered.items())
-                errors.append(f"unknown parameter {shown(name)}: no chosen notebook takes it. Valid:{listing}")
+    unknown = [] if single else [n for n in dict.fromkeys(n for n, _ in cli) if not any(n in p for p in takes.values())]
+    if unknown:  # one entry, names capped: 10,000 unknown names print one short message, not 10,000 listings
+        names = ", ".join(shown(name) for name in unknown[:MAX_LISTED])
+        more = f" and {len(unknown) - MAX_LISTED:,} more" if len(unknown) > MAX_LISTED else ""
+        offered = {nb: ", ".join(params) or "(none: it takes no parameters)" for nb, params in takes.items()}
+        if len(offered) == 1:
+            [(nb, valid)] = offered.items()
+            errors.append(f"notebook {nb}: unknown parameter {names}{more}; valid: {valid}")
+        else:
+            listing = "".join(f"\n  {nb}: {valid}" for nb, valid in list(offered.items())[:MAX_LISTED])
+            if len(offered) > MAX_LISTED:
+                listing += f"\n  ... and {len(offered) - MAX_LISTED} more notebooks"
+            them = "it" if len(unknown) == 1 else "them"
+            errors.append(
+                f"unknown parameter{'s' if len(unknown) > 1 else ''} {names}{more}: no chosen notebook takes {them}. "
+                f"Valid:{listing}"
+            )
 
     tasks: list[RunTask] = []
     seen: dict[str, tuple[str, str]] = {}
@@ -294,9 +333,10 @@ def plan_runs(
             errors.append("\n".join(f"{where}{line}" for line in str(error).splitlines()))
             continue
         label = set_name
-        if applied:
-            label = f"{set_name if param_sets is not None else 'cli'}-{short_hash({k: checked[k] for k in overridden})}"
-        run_name = f"{safe_name(nb)}__{safe_name(label)}"
+        if applied:  # readable: 01_response_rates__condition-fibromyalgia (issue 19), a set's name kept in front
+            named = readable_label({k: checked[k] for k in dict.fromkeys(k for k, _ in applied)})
+            label = named if param_sets is None else f"{safe_name(set_name)}__{named}"
+        run_name = f"{safe_name(nb)}__{label if applied else safe_name(label)}"
         if run_name in seen:
             if seen[run_name] == (nb, set_name) and param_sets is not None:
                 errors.append(f"parameter set {shown(set_name)} lists notebook {nb} twice")
@@ -325,57 +365,12 @@ def plan_runs(
     if errors:
         raise ParameterError("\n".join(bounded(errors)))  # 10,000 unknown names print 11 entries
     out = check_out_dir(out_dir, [Path(s) for s in sources.values()], notebook_dir)
+    from helpers.run.isolation import known_digest
+
     batch = tuple(task.run_name for task in tasks)
-    return [_replace(task, out_dir=str(out), batch=batch) for task in tasks]  # absolute: workers run elsewhere
-
-
-def check_out_dir(out_dir: str | Path, sources: Iterable[Path] = (), notebook_dir: Path = NOTEBOOK_DIR) -> Path:
-    """The absolute output folder, or OutputPathError if it is among the sources.
-
-    Reports must never land inside ``notebooks/`` or ``data/`` (or the folder
-    the notebooks are read from), nor replace a source notebook or data file.
-    """
-    out = Path(out_dir).expanduser().resolve()
-    if out.exists() and not out.is_dir():
-        raise OutputPathError(f"refusing to write reports into {out_dir}: it is a file, not a folder")
-    protected = {
-        Path(notebook_dir).resolve(): "the source notebooks",
-        NOTEBOOK_DIR.resolve(): "the source notebooks",
-        DATA_DIR.resolve(): "the data tables",
-        PACKAGE_DIR: "the helpers package (the suite's code)",
-    }
-    for folder, holds in protected.items():
-        if out == folder or folder in out.parents:
-            raise OutputPathError(
-                f"refusing to write reports into {out_dir}: it is inside {folder}, which holds {holds}. "
-                "Choose another folder, for example --out reports/"
-            )
-    for source in sources:
-        if Path(source).resolve().parent == out:
-            raise OutputPathError(
-                f"refusing to write reports into {out_dir}: it holds the source notebook {source}. "
-                "Choose another folder, for example --out reports/"
-            )
-    _check_writable(out, out_dir)
-    return out
-
-
-def _check_writable(out: Path, given: str | Path) -> None:
-    """Create ``out`` and a probe file in it, or raise OutputPathError saying why not.
-
-    Checked by trying, not with ``os.access``: root passes every permission test, but
-    not a read-only file system.
-    """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-probe-"):
-            pass
-    except OSError as error:
-        reason = error.strerror or errno.errorcode.get(error.errno or 0, str(error))
-        raise OutputPathError(
-            f"refusing to write reports into {given}: the folder cannot be written ({reason}). "
-            "Choose a folder you can write to, for example --out reports/"
-        ) from None
+    return [  # absolute out_dir: workers run elsewhere
+        _replace(task, out_dir=str(out), batch=batch, warm_digest=known_digest(task.source)) for task in tasks
+    ]
 
 
 # --- parameter files ---------------------------------------------------------------------------

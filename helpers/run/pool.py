@@ -6,8 +6,8 @@ talks to them with JSON lines over pipes: a task out, a result back.
 
 Stopping is what this module is for. A worker asks before it replaces any output file
 and waits for the answer, so once this process has a signal no run starts writing. On
-SIGTERM (a ``timeout``, a CI cancel, ``kill``) or SIGINT (Ctrl-C reaches the whole
-process group), :class:`Pool` stops handing out runs and answering, and kills every
+SIGTERM (a ``timeout``, a CI cancel, ``kill``), SIGHUP (the terminal or SSH session closed) or
+SIGINT (Ctrl-C reaches the whole process group), :class:`Pool` stops handing out runs and answering, and kills every
 worker *first* (SIGKILL), then every kernel, then any process that still carries this run's marker in its
 environment (a kernel half-started at that moment). Temporary files of the runs in
 flight are removed. The caller gets :class:`RunInterrupted` with the runs that completed.
@@ -37,14 +37,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from helpers.run.leftovers import POOL_PREFIX
 from helpers.run.plan import ROOT, RunResult, RunTask
 
 MARKER_ENV = "KETAMINE_RUNNER_ID"  # every worker and kernel of one run carries it
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # SIGHUP: the terminal closed
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """A report run stopped by SIGINT or SIGTERM: what completed, what was stopped, what never started."""
+    """A report run stopped by SIGINT, SIGTERM or SIGHUP: what completed, what was stopped, what never started."""
 
     def __init__(self, signum: int, results: list[RunResult], stopped: list[RunTask], not_started: list[RunTask]):
         super().__init__(signal.Signals(signum).name)
@@ -55,7 +56,7 @@ class RunInterrupted(KeyboardInterrupt):
 
     @property
     def exit_status(self) -> int:
-        return 128 + self.signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+        return 128 + self.signum  # the shell's convention: 129 for SIGHUP, 130 for SIGINT, 143 for SIGTERM
 
 
 class _Signal(BaseException):
@@ -65,7 +66,7 @@ class _Signal(BaseException):
 
 @contextlib.contextmanager
 def stop_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise ``_Signal`` in the main thread while the block runs (elsewhere: nothing changes)."""
+    """SIGINT, SIGTERM and SIGHUP raise ``_Signal`` in the main thread while the block runs (elsewhere: no change)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -83,7 +84,7 @@ def stop_signals() -> Iterator[None]:
 
 @contextlib.contextmanager
 def signals_held(record: list[int]) -> Iterator[None]:
-    """While cleaning up, a further SIGINT/SIGTERM is remembered, not raised (the clean-up must finish)."""
+    """While cleaning up, a further stop signal is remembered, not raised (the clean-up must finish)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -136,7 +137,8 @@ class Pool:
         self.jobs = jobs
         self.fresh_kernels = fresh_kernels
         self.marker = uuid.uuid4().hex
-        self.tmp = Path(tempfile.mkdtemp(prefix="ketamine-run-"))
+        # the pid in the name: a later run removes this folder if this process was killed (helpers.run.leftovers)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{POOL_PREFIX}{os.getpid()}-"))
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()
         self._count = 0

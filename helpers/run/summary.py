@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from helpers.run.plan import RunResult
+from helpers.run.plan import MAX_LISTED, RunResult
 
 
 def summary(results: Sequence[RunResult], relative_to: Path | None = None) -> str:
@@ -30,6 +30,7 @@ def summary(results: Sequence[RunResult], relative_to: Path | None = None) -> st
         lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4])
         if result.error:
             lines.append(f"    -> {result.error}")
+        lines += [f"    note: {note}" for note in result.notes[:MAX_LISTED]]
     failed = sum(not r.ok for r in results)
     lines.append(f"{len(results) - failed} of {len(results)} runs ok" + (f", {failed} FAILED" if failed else ""))
     return "\n".join(lines)
@@ -45,5 +46,7 @@ def interrupted_summary(stop: Any) -> str:
         lines.append("No run had completed.")
     for label, tasks in (("stopped while running", stop.stopped), ("not started", stop.not_started)):
         if tasks:
-            lines.append(f"{label} ({len(tasks)}): " + ", ".join(f"{t.notebook} [{t.set_name}]" for t in tasks))
+            names = ", ".join(f"{t.notebook} [{t.set_name}]" for t in tasks[:MAX_LISTED])
+            more = f" and {len(tasks) - MAX_LISTED:,} more" if len(tasks) > MAX_LISTED else ""
+            lines.append(f"{label} ({len(tasks)}): {names}{more}")
     return "\n".join(lines)
