@@ -81,7 +81,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         kernel may still end (its clock is bounded), so a new visitor is not refused for an empty tab."""
         deadline = time.monotonic() + self.unattended_timeout + self._interval() + 1
         while self.visitors() >= self.max_kernels:
-            if not self._unattended() or time.monotonic() > deadline:
+            if self.unattended_timeout <= 0 or not self._unattended() or time.monotonic() > deadline:
                 raise KernelCapReached(f"{self.max_kernels} kernels are running, the most allowed")
             await asyncio.sleep(0.2)
         self._starting += 1
