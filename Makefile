@@ -92,8 +92,9 @@ $(LAB_OVERRIDES): $(STAMP)
 lab: $(STAMP) git-filter $(LAB_OVERRIDES)
 	$(VENV)/bin/jupyter lab $(LAB_OFFLINE) $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
-# Voila as web apps (helpers/run/app.py): a closed tab shuts its kernel down, at most APP_MAX_KERNELS
-# kernels run at once (one more visitor gets an "all explorers are in use" page), idle ones are
+# Voila as web apps (helpers/run/app.py): one preheated kernel per notebook waits for a visitor, a
+# closed tab shuts its kernel down, a kernel with no page connected for 30 s ends, at most
+# APP_MAX_KERNELS visitors at once (one more gets an "all explorers are in use" page), idle ones are
 # culled after 10 minutes, and kernels use IPC sockets.
 APP_MAX_KERNELS ?= 8
 app: $(STAMP)

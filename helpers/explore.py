@@ -5,7 +5,8 @@
 
 - in JupyterLab and Voilà, ``helpers.render.widget.Panel``: ipywidgets linked to the
   chart's params, so a control moves a signal in the page and no spec is re-sent;
-  in Voilà, the URL's query (``?condition=fibromyalgia``) presets the controls;
+  in Voilà, the URL's query (``?condition=fibromyalgia``) presets the controls. A preheated
+  Voilà kernel (``make app``) builds the panel first, then waits for its visitor's query;
 - in a report run (``KETAMINE_REPORT=1``, set by ``helpers.run.cli``), one MIME bundle
   that ``helpers.render.page`` turns into an interactive block of the offline HTML report.
 """
@@ -42,10 +43,34 @@ def explore(notebook: str, params: dict[str, Any] | None = None):
         return the_view
     from helpers.render.widget import Panel, query_values
 
-    preset, notes = query_values(the_view, os.environ.get("QUERY_STRING", ""), base=values)
-    panel = Panel(the_view, the_view.validate({**values, **preset}), notes)
+    built = _widgets()
+    panel = Panel(the_view, values)  # in a preheated kernel: the costly first build, before anyone asks
+    query = voila_query()
+    if query:  # a link's presets or notes: a new panel (cheap once warm), the first one closed unseen
+        preset, notes = query_values(the_view, query, base=values)
+        for widget in _widgets() - built:
+            widget.close()
+        panel = Panel(the_view, the_view.validate({**values, **preset}), notes)
     display(panel.widget())
     return panel
+
+
+def voila_query() -> str:
+    """Voilà's URL query for this page. A preheated kernel (``VOILA_PREHEAT=True``) has run the
+    notebook before any request: it waits here for its visitor's (``voila.utils.wait_for_request``
+    sets ``QUERY_STRING``), once per kernel."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+        os.environ["VOILA_PREHEAT"] = "False"  # the request is known: a second explorer must not wait again
+    return os.environ.get("QUERY_STRING", "")
+
+
+def _widgets() -> set:
+    from ipywidgets.widgets.widget import _instances
+
+    return set(_instances.values())
 
 
 def explore_response_rates(params=None):

@@ -50,6 +50,8 @@ def app(tmp_path_factory):
             f"--port={port}",
             "--Voila.port_retries=0",
             "--CappedKernelManager.max_kernels=2",
+            # Its visitors hold no websocket: the unattended end (tests/test_voila_unattended.py) is off here.
+            "--CappedKernelManager.unattended_timeout=0",
         ],
         url=f"http://127.0.0.1:{port}/",
         ready_path="voila/static/",

@@ -1,20 +1,27 @@
-"""``make app``: the explorers as Voilà web apps, with a kernel cap and kernels that end with their page.
+"""``make app``: the explorers as Voilà web apps: preheated, capped, and kernels that end with their page.
 
 ``python -m helpers.run.app [voila options]`` starts Voilà on ``notebooks/`` (127.0.0.1:8866,
-code hidden), and fixes two things plain ``voila`` gets wrong for a classroom:
+code hidden), and fixes what plain ``voila`` gets wrong for a classroom:
 
+- **The first chart comes fast.** Each notebook has a pool of ``--pool_size`` (default 1)
+  preheated kernels that have already imported, loaded and built the explorer, and wait
+  in ``helpers.explore`` (``voila.utils.wait_for_request``) for a visitor's URL query.
 - **Leaving a page shuts its kernel down.** Voilà's page sends ``POST
   /voila/api/shutdown/<kernel>`` with the ``_xsrf`` cookie on ``beforeunload``, but
-  Voilà never sets that cookie, so the server answered ``403 '_xsrf' argument missing``
-  and each 167-266 MB kernel lived until the idle cull. The page handler now sets the
-  cookie (tornado's own XSRF token; the check itself stays on).
-- **At most** ``--CappedKernelManager.max_kernels`` **kernels** (default
-  :data:`DEFAULT_MAX_KERNELS`, or ``KETAMINE_APP_MAX_KERNELS``). One more visitor gets a
-  page that says the explorers are all in use and what to do (HTTP 503), instead of a
-  server that runs out of memory.
+  Voilà never sets that cookie, so the server answered ``403 '_xsrf' argument missing``.
+  The page handler now sets the cookie (tornado's own XSRF token; the check itself stays on).
+- **A page that never says goodbye** (a killed browser, ``curl --max-time 1``, a tab closed
+  before its script ran) loses its kernel once no websocket has been open for
+  ``--CappedKernelManager.unattended_timeout`` seconds (default 30,
+  ``KETAMINE_APP_UNATTENDED_TIMEOUT``): see ``helpers.run.app_kernels``.
+- **At most** ``--CappedKernelManager.max_kernels`` **visitors** (default
+  :data:`DEFAULT_MAX_KERNELS`, or ``KETAMINE_APP_MAX_KERNELS``); preheated kernels count
+  only once a visitor holds one. One more visitor gets a page that says the explorers are
+  all in use and what to do (HTTP 503), instead of a server that runs out of memory.
+  Memory: (max_kernels + pool_size x notebooks) kernels of ~200 MB, 17 by default (~3.4 GB).
 
 Kernels talk over IPC sockets (no TCP ports, no "running over TCP without encryption"
-warning per kernel) and idle ones are still culled after 10 minutes.
+warning per kernel) and idle ones, even with a page open, are still culled after 10 minutes.
 
 Pages use the ``ketamine`` Voilà template (``helpers/render/jupyter/voila/templates/``): Voilà's
 lab template less its Font Awesome links to a CDN, with a language and a main landmark, so
@@ -27,12 +34,17 @@ import html
 import os
 import sys
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Integer
-
 from helpers.paths import ROOT
+from helpers.run.app_kernels import (
+    DEFAULT_MAX_KERNELS,
+    CappedKernelManager,
+    KernelCapReached,
+    page_kernels,
+    preheat_factory,
+)
 
-DEFAULT_MAX_KERNELS = 8  # ~200 MB each; a class of students shares one server
+__all__ = ["DEFAULT_MAX_KERNELS", "CappedKernelManager", "KernelCapReached", "main", "merged_args"]
+DEFAULT_POOL_SIZE = 1  # preheated kernels per notebook, waiting for a visitor
 TEMPLATE = "ketamine"
 # A Jupyter data folder holding voila/templates/ketamine; Voilà looks for templates on JUPYTER_PATH.
 TEMPLATE_ROOT = ROOT / "helpers" / "render" / "jupyter"
@@ -44,37 +56,10 @@ FULL_PAGE = """<!DOCTYPE html>
 <h1>All explorers are in use</h1>
 <p>This server runs at most {cap} explorer session(s) at once, and all of them are open.</p>
 <p>Close an explorer tab you no longer need, or try again in a minute: a session closes when its
-tab is closed, and after {idle} minutes without use.</p>
+tab is closed, {unattended} seconds after its page is gone, and after {idle} minutes without use.</p>
 <p><a href="{again}">Try again</a></p>
 </body></html>
 """
-
-
-class KernelCapReached(RuntimeError):
-    """More kernels were asked for than ``max_kernels``."""
-
-
-class CappedKernelManager(AsyncMappingKernelManager):
-    """Jupyter's kernel manager, refusing to start more than ``max_kernels`` kernels."""
-
-    max_kernels = Integer(
-        int(os.environ.get("KETAMINE_APP_MAX_KERNELS") or DEFAULT_MAX_KERNELS),
-        config=True,
-        help="Most kernels running at once; one more page gets an 'all explorers are in use' page.",
-    )
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._starting = 0
-
-    async def start_kernel(self, *args, **kwargs):
-        if kwargs.get("kernel_id") is None and len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
-            raise KernelCapReached(f"{self.max_kernels} kernels are running, the most allowed")
-        self._starting += 1
-        try:
-            return await super().start_kernel(*args, **kwargs)
-        finally:
-            self._starting -= 1
 
 
 def patch_page_handler() -> None:
@@ -87,22 +72,29 @@ def patch_page_handler() -> None:
 
     async def get_generator(self, path=None):
         self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
+        manager = self.kernel_manager
+        kernels = page_kernels()  # what this request starts or claims: unattended only once the page is sent
         pages = original(self, path)
         try:
-            first = await pages.__anext__()
-        except StopAsyncIteration:
-            return
-        except KernelCapReached:
-            manager = self.kernel_manager
-            idle = int(getattr(manager, "cull_idle_timeout", 600) or 600) // 60
-            self.set_status(503)
-            self.set_header("Retry-After", "60")
-            again = html.escape(self.request.uri or "/", quote=True)
-            yield FULL_PAGE.format(cap=manager.max_kernels, idle=idle, again=again)
-            return
-        yield first
-        async for chunk in pages:
-            yield chunk
+            try:
+                first = await pages.__anext__()
+            except StopAsyncIteration:
+                return
+            except KernelCapReached:
+                idle = int(getattr(manager, "cull_idle_timeout", 600) or 600) // 60
+                unattended = int(getattr(manager, "unattended_timeout", 0))
+                self.set_status(503)
+                self.set_header("Retry-After", "60")
+                again = html.escape(self.request.uri or "/", quote=True)
+                yield FULL_PAGE.format(cap=manager.max_kernels, idle=idle, unattended=unattended, again=again)
+                return
+            yield first
+            async for chunk in pages:
+                yield chunk
+        finally:
+            # Also when the notebook failed: the kernel then waits for a page like any other.
+            if kernels and hasattr(manager, "page_sent"):
+                manager.page_sent(kernels)
 
     VoilaHandler.get_generator = get_generator
     VoilaHandler._ketamine_patched = True
@@ -122,6 +114,7 @@ def template_args() -> list[str]:
 
 
 def default_args() -> list[str]:
+    """``make app``'s options; any of them given on the command line replaces the default."""
     return [
         str(ROOT / "notebooks"),
         "--no-browser",
@@ -129,8 +122,10 @@ def default_args() -> list[str]:
         "--Voila.port=8866",
         "--strip_sources=True",
         *template_args(),
-        f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.CappedKernelManager",
+        f"--VoilaConfiguration.multi_kernel_manager_class={CappedKernelManager.__module__}.CappedKernelManager",
         "--KernelManager.transport=ipc",
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaConfiguration.default_pool_size={DEFAULT_POOL_SIZE}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_idle_timeout=600",
     ]
@@ -141,6 +136,8 @@ _ALIASES = {
     "ip": "Voila.ip",
     "strip_sources": "VoilaConfiguration.strip_sources",
     "template": "VoilaConfiguration.template",
+    "preheat_kernel": "VoilaConfiguration.preheat_kernel",
+    "pool_size": "VoilaConfiguration.default_pool_size",
 }
 
 
@@ -160,9 +157,14 @@ def merged_args(args: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Voilà with this module's defaults; options given on the command line replace them."""
+    import voila.app
     from voila.app import Voila
 
     patch_page_handler()
+    if not getattr(voila.app.voila_kernel_manager_factory, "_ketamine", False):
+        # A preheated kernel counts against the cap once a visitor claims it (app_kernels.claim).
+        voila.app.voila_kernel_manager_factory = preheat_factory(voila.app.voila_kernel_manager_factory)
+        voila.app.voila_kernel_manager_factory._ketamine = True
     os.environ.update(template_env())  # read by Voilà when it looks for the template
     Voila.launch_instance(argv=merged_args(list(sys.argv[1:] if argv is None else argv)))
 
