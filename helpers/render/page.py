@@ -77,13 +77,47 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _csv_href(rows: list[dict]) -> str:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may run as a formula
+
+
+def _js_text(value: Any) -> str:
+    """A JSON value as JavaScript's String() writes it (true, 20, 1e-7), so both CSVs are the same bytes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell's text, a formula neutralized the OWASP way (a leading quote); view.js's csvText does the same."""
+    text = _js_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(rows: list[dict], columns: list[str]) -> str:
+    """The rows as CSV, columns in the table's order, every cell through :func:`csv_cell`, quoted as needed."""
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(out.getvalue().encode("utf-8")).decode("ascii")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(c) for c in columns])
+    writer.writerows([csv_cell(row.get(c)) for c in columns] for row in rows)
+    return out.getvalue()
+
+
+def _csv_href(rows: list[dict], columns: list[str]) -> str:
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_text(rows, columns).encode("utf-8")).decode(
+        "ascii"
+    )
+
+
+def csv_columns(payload: dict) -> list[str]:
+    """The CSV's columns: the table's own order (``columns``), else the first row's keys."""
+    rows = payload["rows"]
+    return list(payload.get("columns") or (list(rows[0]) if rows else payload["table_columns"]))
 
 
 def _extra_html(index: int, extra: dict) -> str:
@@ -148,7 +182,9 @@ def view_html(payload: dict, number: int) -> str:
     extras = "".join(_extra_html(i, e) for i, e in enumerate(payload.get("extras", [])))
     name = html.escape(payload["notebook"], quote=True)
     aria = html.escape(payload["title"], quote=True)
-    download = f'<a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen)}">'
+    download = (
+        f'<a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen, csv_columns(payload))}">'
+    )
     chart = f'<div class="ke-chart chart" id="chart-{number}" role="figure" aria-label="{label}">'
     return f"""<section class="ke-view" id="view-{number}" data-notebook="{name}" aria-label="{aria}">
 <div class="ke-notes" role="note" hidden></div>

@@ -42,10 +42,12 @@
     return null;
   }
 
+  // A cell as page.py's csv_cell writes it: a formula neutralized the OWASP way (a leading quote), then quoted.
   function csvText(rows, columns) {
     function cell(value) {
       if (value === null || value === undefined) return "";
       var text = String(value);
+      if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
       return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
     }
     var lines = [columns.map(cell).join(",")];
@@ -116,7 +118,7 @@
     var tableRows = Array.prototype.slice.call(section.querySelectorAll(".ke-table tr[data-id]"));
     var rowsById = {};
     payload.rows.forEach(function (r) { rowsById[r.id] = r; });
-    var csvColumns = payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns;
+    var csvColumns = payload.columns || (payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns);
     var blobUrl = null;
     var updates = 0;
 
@@ -246,6 +248,7 @@
         view: view,
         rowsData: rowsData,
         update: update,
+        csvText: csvText,
         result: result,
         signals: signals,
         values: function () { return Object.assign({}, accepted); },
