@@ -14,6 +14,8 @@
 (function () {
   "use strict";
 
+  var HIGHLIGHT = "highlight";
+
   /* Text from base64 of gzip, unzipped by the browser. */
   function unzipText(b64) {
     var bin = atob(b64.trim());
@@ -95,7 +97,15 @@
 
     // A shared link: #condition=fibromyalgia&arm=ketamine. The declaration's verdict (the same as Python's):
     // what it refuses is ignored, and said; the controls start at the values used.
-    var verdict = K.read(declared, K.hashPairs(window.location.hash), payload.values);
+    // highlight=<row id> is the page's own key, not a parameter: taken out before the verdict.
+    var pairs = K.hashPairs(window.location.hash);
+    var wanted = null;
+    pairs = pairs.filter(function (pair) {
+      if (pair[0] !== HIGHLIGHT) return true;
+      wanted = pair[1];
+      return false;
+    });
+    var verdict = K.read(declared, pairs, payload.values);
     var accepted = verdict.values;
     (spec.signals || []).forEach(function (s) {
       var name = nameOf[s.name];
@@ -121,6 +131,8 @@
     var csvColumns = payload.columns || (payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns);
     var blobUrl = null;
     var updates = 0;
+    var tools = null;  // cite.js: downloads, "cite this view", the highlighted figure
+    var keptIds = {};
 
     chartEl.classList.add("vega-embed");  // as vega-embed marked it: tests and styles find charts by it
     var view = new vega.View(vega.parse(spec), { container: chartEl, renderer: "svg", bind: bindEl, hover: true });
@@ -151,6 +163,7 @@
         var kept = rowsData ? view.data(rowsData) : [];
         var ids = {};
         kept.forEach(function (d) { ids[d.id] = true; });
+        keptIds = ids;
         tableRows.forEach(function (tr) { tr.hidden = !ids[tr.getAttribute("data-id")]; });
         var n = Object.keys(ids).length;
         count.textContent = fill(fill(fill(hints.count, "n", String(n)), "total", String(payload.rows.length)), "noun", payload.noun);
@@ -177,8 +190,11 @@
           if (accepted[p.name] !== p.default) shared.append(p.name, K.text(accepted[p.name]));
         });
         keHideEmptyMarks(chartEl);
+        var lit = tools ? tools.current() : wanted;
+        if (lit) shared.append(HIGHLIGHT, lit);
         var link = shared.toString();
         history.replaceState(null, "", link ? "#" + link : window.location.pathname + window.location.search);
+        if (tools) tools.refresh();
         section.setAttribute("data-state", JSON.stringify(accepted));
         updates += 1;
         section.setAttribute("data-updates", String(updates));  // tests and the benchmark wait on this
@@ -238,9 +254,25 @@
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
-        if (datum && datum.id && rowsById[datum.id]) showSource(datum.id);
+        if (datum && datum.id && rowsById[datum.id]) {
+          showSource(datum.id);
+          tools.selected(datum.id);
+        }
       });
       update();
+      tools = window.keCite(section, {
+        view: view,
+        payload: payload,
+        rowsById: rowsById,
+        showSource: showSource,
+        kept: function () { return keptIds; },
+      });
+      if (wanted) {
+        tools.highlight(wanted);
+        update();
+      } else {
+        tools.refresh();
+      }
       window.keViews = window.keViews || {};
       var signals = {};
       params.forEach(function (p) { signals[p.name] = p.signal; });
@@ -252,6 +284,11 @@
         result: result,
         signals: signals,
         values: function () { return Object.assign({}, accepted); },
+        highlight: function (id) {
+          var out = tools.highlight(id);
+          update();
+          return out;
+        },
         settled: function () { return settling || Promise.resolve(); },
       };
       return result;
