@@ -173,10 +173,13 @@ def values_to_try(control) -> list:
     return [*accepted, p.default]
 
 
+ONLY_NOTEBOOKS: list[str] = []  # --notebook NAME (repeatable): time these views' controls only
+
+
 def available() -> list[str]:
     """The notebooks whose view builds here (all of them once the suite is complete)."""
     out = []
-    for notebook in BUILDERS:
+    for notebook in ONLY_NOTEBOOKS or BUILDERS:
         try:
             view(notebook)
             out.append(notebook)
@@ -360,6 +363,7 @@ def main(argv: list[str]) -> int:
 
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
     baseline = argv[argv.index("--baseline") + 1] if "--baseline" in argv else None
+    ONLY_NOTEBOOKS[:] = [argv[i + 1] for i, a in enumerate(argv) if a == "--notebook"]
 
     executable = bs.find_chromium()
     if executable is None:
