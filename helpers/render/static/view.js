@@ -190,6 +190,9 @@
           if (accepted[p.name] !== p.default) shared.append(p.name, K.text(accepted[p.name]));
         });
         keHideEmptyMarks(chartEl);
+        // A chart wider than its box scrolls: a keyboard must reach it too (axe: scrollable-region-focusable).
+        if (chartEl.scrollWidth > chartEl.clientWidth) chartEl.tabIndex = 0;
+        else chartEl.removeAttribute("tabindex");
         var lit = tools ? tools.current() : wanted;
         if (lit) shared.append(HIGHLIGHT, lit);
         var link = shared.toString();
