@@ -7,6 +7,12 @@
   ``JupyterChart.params``) and through the old full-spec path (the kernel sends a new spec
   and the chart is re-embedded), timed from the change event to the SVG showing the new rows.
 - Voilà: from navigation to the first drawn chart, per app. Target: 3 s.
+- Single-file reports (``--only pages``): every report's bytes, and the time from navigation to
+  the first chart drawn, at a phone's (390x844) and a desktop's (1280x800) size. Target: 500 kB, 100 ms.
+
+``--baseline REV`` also builds every page with the code of git revision REV (``git archive`` into a
+temporary folder, run in its own process) and measures both sets in the same browser, interleaved,
+so a change is reported as before/after in one run: ``--baseline main``.
 
 Printed, never asserted (this 2-core machine is noisy). Run: python benchmarks/bench_browser.py
 """
@@ -14,8 +20,10 @@ Printed, never asserted (this 2-core machine is noisy). Run: python benchmarks/b
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +40,43 @@ from helpers.render.page import standalone_page  # noqa: E402
 from helpers.views import BUILDERS, view  # noqa: E402
 
 FRAME_MS = 16.0
+PAGE_BYTES_TARGET = 500_000
+FIRST_CHART_TARGET_MS = 100.0
+PAGE_LOADS = 5  # loads per page and window size
+WINDOWS = {"phone": (390, 844), "desktop": (1280, 800)}
+
+# Written by the code under test (this tree or a baseline's), using only public names: every report as the
+# runner writes it (helpers.render.exporter.notebook_html) and every view as a standalone page.
+BUILD_PAGES = """
+import sys
+from pathlib import Path
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+sys.path[:0] = [str(root), str(root / "benchmarks")]
+from bench_report_page import executed_notebooks
+from helpers.render import exporter
+from helpers.render.offline import vega_runtime_js
+from helpers.render.page import standalone_page
+from helpers.views import BUILDERS, view
+for name, nb in executed_notebooks().items():
+    if name in BUILDERS:
+        page, _ = exporter.notebook_html(nb, notebook=name, set_name="bench", params={})
+        (out / f"report-{name}.html").write_text(page, encoding="utf-8")
+        v = view(name)
+        standalone = standalone_page([v.payload(v.validate({}))], vega_runtime_js())
+        (out / f"view-{name}.html").write_text(standalone, encoding="utf-8")
+"""
+
+# Installed before the page's own scripts: the time (ms after navigation start) at which a chart's SVG
+# first holds a mark.
+FIRST_CHART_JS = """
+(() => {
+  const seen = () => document.querySelector('.ke-chart svg .role-mark, .chart svg .role-mark');
+  const obs = new MutationObserver(() => {
+    if (window.__keFirstChart === undefined && seen()) { window.__keFirstChart = performance.now(); obs.disconnect(); }
+  });
+  obs.observe(document, {childList: true, subtree: true});
+})();
+"""
 VOILA_TARGET_S = 3.0
 REPEATS = 3  # passes over each control's values
 
@@ -128,10 +173,13 @@ def values_to_try(control) -> list:
     return [*accepted, p.default]
 
 
+ONLY_NOTEBOOKS: list[str] = []  # --notebook NAME (repeatable): time these views' controls only
+
+
 def available() -> list[str]:
     """The notebooks whose view builds here (all of them once the suite is complete)."""
     out = []
-    for notebook in BUILDERS:
+    for notebook in ONLY_NOTEBOOKS or BUILDERS:
         try:
             view(notebook)
             out.append(notebook)
@@ -140,13 +188,92 @@ def available() -> list[str]:
     return out
 
 
-def bench_html(browser, tmp: Path) -> list[tuple]:
-    runtime = vega_runtime_js()
+def build_pages(tmp: Path, baseline: str | None) -> dict[str, Path]:
+    """label -> a folder of pages written by that code: "after" (this tree) and "before" (``baseline``)."""
+    folders = {}
+    for label, rev in (("before", baseline), ("after", None)):
+        if label == "before" and not rev:
+            continue
+        out = tmp / f"pages-{label}"
+        out.mkdir()
+        root = ROOT
+        if rev:
+            root = tmp / f"tree-{label}"
+            root.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        subprocess.run([sys.executable, "-c", BUILD_PAGES, str(root), str(out)], check=True, env=env, cwd=root)
+        folders[label] = out
+    return folders
+
+
+def first_chart_ms(browser, path: Path, size: tuple[int, int]) -> float:
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.add_init_script(FIRST_CHART_JS)
+    page.goto(path.as_uri())
+    page.wait_for_function("window.__keFirstChart !== undefined", timeout=60_000)
+    ms = page.evaluate("window.__keFirstChart")
+    page.close()
+    return ms
+
+
+def bench_pages(browser, folders: dict[str, Path]) -> list[tuple]:
+    """(notebook, label, bytes, phone median ms, desktop median ms) for every single-file report."""
+    names = sorted(p.name for p in next(iter(folders.values())).glob("report-*.html"))
     rows = []
-    for notebook in available():
+    for name in names:
+        times = {(label, w): [] for label in folders for w in WINDOWS}
+        for _ in range(PAGE_LOADS):  # interleaved: load drifts on a shared machine hit both sets alike
+            for label, folder in folders.items():
+                for window, size in WINDOWS.items():
+                    times[label, window].append(first_chart_ms(browser, folder / name, size))
+        notebook = name.removeprefix("report-").removesuffix(".html")
+        for label, folder in folders.items():
+            size = (folder / name).stat().st_size
+            medians = [statistics.median(times[label, w]) for w in WINDOWS]
+            rows.append((notebook, label, size, *medians))
+    return rows
+
+
+def print_pages(rows: list[tuple]) -> None:
+    print(
+        f"\nSingle-file reports: bytes (target {PAGE_BYTES_TARGET / 1000:g} kB) and navigation -> first chart, "
+        f"median of {PAGE_LOADS} (target {FIRST_CHART_TARGET_MS:g} ms)"
+    )
+    print(f"{'notebook':22} {'code':7} {'kB':>7} {'phone ms':>9} {'desktop ms':>10}")
+    by_key = {(r[0], r[1]): r for r in rows}
+    for nb, label, size, phone, desktop in rows:
+        line = f"{nb:22} {label:7} {size / 1000:7.0f} {phone:9.1f} {desktop:10.1f}"
+        before = by_key.get((nb, "before"))
+        if label == "after" and before:
+            line += f"   after/before: {size / before[2]:.2f} bytes, {phone / before[3]:.2f} phone, "
+            line += f"{desktop / before[4]:.2f} desktop"
+        print(line)
+    for label in dict.fromkeys(r[1] for r in rows):
+        mine = [r for r in rows if r[1] == label]
+        print(
+            f"  {label}: total {sum(r[2] for r in mine) / 1e6:.2f} MB, "
+            f"largest {max(r[2] for r in mine) / 1000:.0f} kB, "
+            f"median first chart {statistics.median(r[3] for r in mine):.1f} ms phone, "
+            f"{statistics.median(r[4] for r in mine):.1f} ms desktop"
+        )
+
+
+def bench_html(browser, tmp: Path, folders: dict[str, Path] | None = None) -> list[tuple]:
+    """Every control of every view, timed in the standalone pages of each code in ``folders``."""
+    if folders is None:
+        runtime = vega_runtime_js()
+        folders = {"after": tmp / "html-after"}
+        folders["after"].mkdir()
+        for notebook in available():
+            the_view = view(notebook)
+            page_text = standalone_page([the_view.payload(the_view.validate({}))], runtime)
+            (folders["after"] / f"view-{notebook}.html").write_text(page_text, encoding="utf-8")
+    rows = []
+    for notebook, label in ((nb, label) for nb in available() for label in folders):
         the_view = view(notebook)
-        path = tmp / f"{notebook}.html"
-        path.write_text(standalone_page([the_view.payload(the_view.validate({}))], runtime), encoding="utf-8")
+        path = folders[label] / f"view-{notebook}.html"
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.goto(path.as_uri())
         page.wait_for_selector("section.ke-view[data-ready=true]")
@@ -161,7 +288,7 @@ def bench_html(browser, tmp: Path) -> list[tuple]:
                     changed += out["changed"]
             if times:
                 kind = "filter" if control.filters else "setting"
-                rows.append((notebook, control.name, kind, *summary(times), len(times), changed))
+                rows.append((notebook, control.name, kind, *summary(times), len(times), changed, label))
         page.close()
     return rows
 
@@ -231,10 +358,12 @@ def bench_voila(browser, tmp: Path) -> list[tuple[str, float]]:
 
 
 def main(argv: list[str]) -> int:
-    """All three benchmarks; ``--only html|lab|voila`` runs one."""
+    """All four benchmarks; ``--only html|pages|lab|voila`` runs one; ``--baseline REV`` compares with REV."""
     from playwright.sync_api import sync_playwright
 
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
+    baseline = argv[argv.index("--baseline") + 1] if "--baseline" in argv else None
+    ONLY_NOTEBOOKS[:] = [argv[i + 1] for i, a in enumerate(argv) if a == "--notebook"]
 
     executable = bs.find_chromium()
     if executable is None:
@@ -242,17 +371,22 @@ def main(argv: list[str]) -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = bs.launch(playwright, executable)
-        html_rows = bench_html(browser, Path(tmp)) if only in (None, "html") else []
+        folders = build_pages(Path(tmp), baseline) if only in (None, "html", "pages") else {}
+        html_rows = bench_html(browser, Path(tmp), folders) if only in (None, "html") else []
         print(f"Saved HTML: input event -> Vega run over, SVG, count and table updated (target {FRAME_MS:g} ms median)")
-        print(f"{'notebook':22} {'control':16} {'kind':8} {'median':>7} {'p95':>7} {'n':>4} {'changed':>7}")
-        for nb, name, kind, med, p95, n, changed in html_rows:
-            print(f"{nb:22} {name:16} {kind:8} {med:7.1f} {p95:7.1f} {n:4d} {changed:7d}")
-        filters = [r[3] for r in html_rows if r[2] == "filter"]
-        if filters:
+        print(f"{'notebook':22} {'control':16} {'kind':8} {'code':7} {'median':>7} {'p95':>7} {'n':>4} {'changed':>7}")
+        for nb, name, kind, med, p95, n, changed, label in html_rows:
+            print(f"{nb:22} {name:16} {kind:8} {label:7} {med:7.1f} {p95:7.1f} {n:4d} {changed:7d}")
+        for label in dict.fromkeys(r[7] for r in html_rows):
+            filters = [r[3] for r in html_rows if r[2] == "filter" and r[7] == label]
+            every = [r[3] for r in html_rows if r[7] == label]
             print(
-                f"filter controls: median of medians {statistics.median(filters):.1f} ms, "
-                f"{sum(m <= FRAME_MS for m in filters)} of {len(filters)} within one frame"
+                f"{label}: filter controls median of medians {statistics.median(filters):.1f} ms, "
+                f"{sum(m <= FRAME_MS for m in filters)} of {len(filters)} within one frame; "
+                f"all controls: {sum(m <= FRAME_MS for m in every)} of {len(every)} within one frame"
             )
+        if only in (None, "pages"):
+            print_pages(bench_pages(browser, folders))
         lab = bench_lab(browser, Path(tmp)) if only in (None, "lab") else {}
         print("\nJupyterLab, 01 condition (change event -> SVG shows the new rows):")
         for label, (med, p95, n) in lab.items():
@@ -264,7 +398,7 @@ def main(argv: list[str]) -> int:
         for nb, seconds in voila:
             print(f"  {nb:22} {seconds:5.1f} s")
         browser.close()
-    filters = [r[3] for r in html_rows if r[2] == "filter"]
+    filters = [r[3] for r in html_rows if r[2] == "filter" and r[7] == "after"]
     print(json.dumps({"html_filter_median_ms": statistics.median(filters) if filters else None}))
     return 0
 

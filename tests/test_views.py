@@ -14,6 +14,7 @@ import vl_convert as vlc
 
 from helpers.params import ALL, ParameterError, spec
 from helpers.render.page import VIEW_MIME, view_bundle, view_html
+from helpers.render.report_page import RUNTIME_MARKER
 from helpers.render.widget import Panel, query_values
 from helpers.views import BUILDERS, view
 from helpers.views.core import PICK, ROWS_MARK
@@ -230,7 +231,7 @@ def test_nbconvert_exporter_writes_the_offline_report(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "05_safety_run.html").read_text(encoding="utf-8")
-    assert page.count("window.vegaEmbed=") == 1, "the Vega runtime is included once"
+    assert page.count(RUNTIME_MARKER) == 1, "the Vega runtime is included once"
     assert page.count('<section class="ke-view" id=') == 1 and 'id="ke-views"' in page
     kept = the_view.filter(values)
     assert f"{len(kept)} of {len(the_view.rows)} figures match." in page

@@ -702,18 +702,64 @@ def test_claims_page_rows_bars_and_contradictions_equal_pandas_for_every_option(
 
 
 @pytest.mark.browser
-def test_pk_page_shows_the_sentence_of_a_clicked_band(pages):
+@pytest.mark.parametrize("values", [{}, {"dose": 10.0}], ids=["default", "high peak"])
+def test_pk_page_a_click_on_each_documented_range_shows_its_sentence(pages, values):
+    """The ranges overlap (pk-009 inside pk-008): each has its own bar, and a click on the middle of that bar
+    shows that range, never the one drawn over it; the shading under the curves names none."""
     opened, _guard = pages
     page = opened[PK]
-    read(page, PK, validate(PK), ())
+    read(page, PK, validate(PK, values), ())
     section = f'section[data-notebook="{PK}"]'
-    bands = page.locator(f"{section} .ke-chart g.mark-rect path")
-    assert bands.count() == 3
-    bands.nth(1).click()  # dissociation (pk-007), drawn over the antidepressant band where they overlap
-    panel = page.locator(f"{section} .ke-source")
-    panel.filter(has_text="pk-007").wait_for()
-    quote = view(PK).rows.set_index("id").loc["pk-007", "quote"]
-    assert quote in panel.inner_text()
+    # The range bars: the rects of the curves' panel narrower than a lane (the shading spans the plot).
+    boxes = page.evaluate(
+        """(s) => Array.from(document.querySelectorAll(s + ' .ke-chart g.mark-rect path'))
+          .map((p) => p.getBoundingClientRect()).filter((b) => b.width > 0 && b.width < 12)
+          .map((b) => ({x: b.left + b.width / 2, y: b.top + b.height / 2}))""",
+        section,
+    )
+    rows = view(PK).rows.set_index("id")
+    assert len(boxes) == len(rows) == 3
+    panel = page.locator(f"{section} .ke-source .ke-source-title")
+    seen = set()
+    for box in boxes:
+        page.evaluate("(s) => { document.querySelector(s + ' .ke-source').textContent = ''; }", section)
+        page.mouse.click(box["x"], box["y"])
+        title = bs_poll(lambda: panel.inner_text() if panel.count() else "", page)  # noqa: B023 - read at once
+        row_id = title.removeprefix("Source of ")
+        assert rows.loc[row_id, "quote"] in page.inner_text(f"{section} .ke-source")
+        seen.add(row_id)
+    assert seen == set(rows.index), "every documented range can be clicked"
+
+
+def bs_poll(read_text, page, timeout_ms: int = 5000) -> str:
+    waited = 0
+    last = ""
+    while waited < timeout_ms:
+        text = read_text()
+        if text and text != last and text.startswith("Source of "):
+            return text
+        page.wait_for_timeout(50)
+        waited += 50
+    return read_text()
+
+
+@pytest.mark.browser
+def test_pk_page_band_labels_never_overlap(pages):
+    opened, _guard = pages
+    page = opened[PK]
+    for values in ({}, {"dose": 10.0}, {"dose": 20.0, "hours": 1.0}):
+        read(page, PK, validate(PK, values), ())
+        boxes = page.evaluate(
+            """(pk) => Array.from(document.querySelectorAll(`section[data-notebook="${pk}"] .ke-chart text`))
+              .filter((t) => /\\(pk-00\\d\\)$/.test(t.textContent)).map((t) => {
+                const b = t.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })""",
+            PK,
+        )
+        assert len(boxes) == 3, boxes
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                overlap = min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+                assert not overlap, (values, boxes)
 
 
 @pytest.mark.browser

@@ -7,8 +7,8 @@ report use it: the report runner (``helpers.run.execute`` calls :func:`notebook_
 so a notebook executed elsewhere (papermill, JupyterLab) becomes the same single offline file.
 
 Markdown is rendered, code hidden unless ``show_code`` (``--ReportExporter.show_code=True``),
-every view and Vega-Lite chart drawn by the Vega runtime included once (only when there is a
-chart), and nothing is fetched over the network.
+every view and Vega-Lite chart compiled to Vega as the page is written and drawn by the Vega
+runtime included once (only when there is a chart), and nothing is fetched over the network.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
 from helpers.paths import NOTEBOOK_DIR, ROOT
+from helpers.render.compiled import CompileError, vega_spec
 from helpers.render.page import CSS as PAGE_CSS
-from helpers.render.page import VIEW_MIME, view_html, view_js
+from helpers.render.page import VIEW_CSS, VIEW_MIME, view_html, view_js
 from helpers.render.papermill_cells import is_injected_parameters
 from helpers.render.printed import with_row_sources
 from helpers.render.report_page import banner, runtime_file, script_js, script_json, text, title
@@ -36,7 +37,6 @@ from helpers.render.report_text import link_notebooks, split_disclaimer
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE_NAME = "ketamine_report"
-EMBED_OPTIONS = {"actions": False}
 VEGALITE_MIMES = tuple(f"application/vnd.vegalite.v{n}+json" for n in range(9, 0, -1))
 # What an output shows, first found wins: our view, a Vega-Lite chart, HTML, images, markdown, text.
 DISPLAY_PRIORITY = (
@@ -128,6 +128,7 @@ class ReportExporter(TemplateExporter):
         yield "script_json", script_json
         yield "report_banner", banner
         yield "view_html", view_html
+        yield "vega_compiled", _vega_compiled
         yield "injected_parameters", is_injected_parameters
         yield "link_notebooks", _link_notebooks
 
@@ -150,8 +151,7 @@ class ReportExporter(TemplateExporter):
             "when": (given.get("run_date") or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC"),
             "view_mime": VIEW_MIME,
             "vegalite_mimes": VEGALITE_MIMES,
-            "embed_options": EMBED_OPTIONS,
-            "page_css": PAGE_CSS,
+            "page_css": PAGE_CSS + VIEW_CSS,
         }
         page, resources = super().from_notebook_node(nb, resources, **kw)
         return page, resources
@@ -163,6 +163,14 @@ class ReportExporter(TemplateExporter):
         if report.get("runtime") is None:
             report["runtime"] = _Lazy(lambda: runtime_file().read_text(encoding="utf-8"))
         return resources
+
+
+def _vega_compiled(spec: dict) -> dict:
+    """A Vega-Lite output compiled to Vega for the page, or ``{"ke_error": why}`` when its runtime cannot draw it."""
+    try:
+        return vega_spec(spec)
+    except CompileError as exc:
+        return {"ke_error": str(exc)}
 
 
 class _Lazy:

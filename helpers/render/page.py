@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import base64
 import csv
+import gzip
 import html
 import io
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from helpers.render.offline import gzip_base64
 
 VIEW_MIME = "application/vnd.ketamine.view.v1+json"
 STATIC = Path(__file__).parent / "static"
@@ -42,11 +46,15 @@ tr[hidden] { display: none; }
 """
 
 
+VIEW_CSS = (STATIC / "cite.css").read_text(encoding="utf-8")  # the tooltip, downloads, citation, highlight
+
+
 @cache
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
-    # params.js: the declaration's verdict; source_panel.js: a row's panel. view.js uses both.
-    names = ("empty_marks.js", "source_panel.js", "params.js", "view.js")
+    # params.js: the declaration's verdict; source_panel.js: a row's panel; tooltip.js: the tooltip box;
+    # cite.js: downloads, "cite this view" and the highlighted figure. view.js uses them all.
+    names = ("empty_marks.js", "source_panel.js", "params.js", "tooltip.js", "cite.js", "view.js")
     return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 
@@ -69,13 +77,47 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _csv_href(rows: list[dict]) -> str:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may run as a formula
+
+
+def _js_text(value: Any) -> str:
+    """A JSON value as JavaScript's String() writes it (true, 20, 1e-7), so both CSVs are the same bytes."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell's text, a formula neutralized the OWASP way (a leading quote); view.js's csvText does the same."""
+    text = _js_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(rows: list[dict], columns: list[str]) -> str:
+    """The rows as CSV, columns in the table's order, every cell through :func:`csv_cell`, quoted as needed."""
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(out.getvalue().encode("utf-8")).decode("ascii")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_cell(c) for c in columns])
+    writer.writerows([csv_cell(row.get(c)) for c in columns] for row in rows)
+    return out.getvalue()
+
+
+def _csv_href(rows: list[dict], columns: list[str]) -> str:
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_text(rows, columns).encode("utf-8")).decode(
+        "ascii"
+    )
+
+
+def csv_columns(payload: dict) -> list[str]:
+    """The CSV's columns: the table's own order (``columns``), else the first row's keys."""
+    rows = payload["rows"]
+    return list(payload.get("columns") or (list(rows[0]) if rows else payload["table_columns"]))
 
 
 def _extra_html(index: int, extra: dict) -> str:
@@ -100,10 +142,30 @@ def _fill(template: str, **values: Any) -> str:
     return template
 
 
-def _script_json(value: Any) -> str:
-    """JSON that is safe inside a <script> element (no ``</script>``, no HTML comments)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def page_payload(payload: dict) -> dict:
+    """The payload the page reads: the chart compiled to Vega (``helpers.render.compiled.view_vega``)."""
+    from helpers.render.compiled import view_vega
+
+    return view_vega(payload)
+
+
+def payload_script(payload: dict) -> str:
+    """The page's payload as a script element: JSON, gzipped and base64 (a sixth of its size), which
+    ``view.js`` unzips with the browser's DecompressionStream. :func:`read_payloads` reads it back."""
+    text = json.dumps(page_payload(payload), ensure_ascii=False, separators=(",", ":"))
+    return (
+        f'<script type="application/json" class="ke-view-data" data-encoding="gzip+base64">{gzip_base64(text)}</script>'
+    )
+
+
+def read_payloads(page: str) -> list[dict]:
+    """Every view payload of a saved page, as ``view.js`` reads it (tests, tools)."""
+    found = re.findall(
+        r'<script type="application/json" class="ke-view-data"( data-encoding="gzip\+base64")?>(.*?)</script>',
+        page,
+        re.S,
+    )
+    return [json.loads(gzip.decompress(base64.b64decode(text)) if packed else text) for packed, text in found]
 
 
 def view_html(payload: dict, number: int) -> str:
@@ -120,7 +182,9 @@ def view_html(payload: dict, number: int) -> str:
     extras = "".join(_extra_html(i, e) for i, e in enumerate(payload.get("extras", [])))
     name = html.escape(payload["notebook"], quote=True)
     aria = html.escape(payload["title"], quote=True)
-    download = f'<a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen)}">'
+    download = (
+        f'<a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen, csv_columns(payload))}">'
+    )
     chart = f'<div class="ke-chart chart" id="chart-{number}" role="figure" aria-label="{label}">'
     return f"""<section class="ke-view" id="view-{number}" data-notebook="{name}" aria-label="{aria}">
 <div class="ke-notes" role="note" hidden></div>
@@ -133,7 +197,7 @@ def view_html(payload: dict, number: int) -> str:
 {_rows_table(payload["rows"], payload["table_columns"], keep)}
 </details>
 {extras}{notes}
-<script type="application/json" class="ke-view-data">{_script_json(payload)}</script>
+{payload_script(payload)}
 </section>"""
 
 
@@ -143,7 +207,8 @@ def standalone_page(payloads: list[dict], runtime_js: str, title: str = "Ketamin
     safe = runtime_js.replace("</script", "<\\/script")
     script = view_js().replace("</script", "<\\/script")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{CSS}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{CSS}{VIEW_CSS}</style></head>
 <body><main>{blocks}</main>
 <script id="vega-runtime">{safe}</script>
 <script id="ke-views">{script}</script>

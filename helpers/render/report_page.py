@@ -11,45 +11,35 @@ from __future__ import annotations
 import html
 import json
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from helpers import DISCLAIMER, EDUCATIONAL_NOTE
-from helpers.paths import cache_dir, write_atomic
-from helpers.render.offline import vega_runtime_js
+from helpers.paths import cache_dir
+from helpers.render.jsbundle import read_checked, write_checked
+from helpers.render.offline import PACKED_MARK, packed_js, vega_runtime_js
 from helpers.render.printed import print_spec
 
-RUNTIME_MARKER = "window.vegaEmbed="  # occurs once in vega_runtime_js(); tests count it
+RUNTIME_MARKER = PACKED_MARK  # occurs once in runtime_file()'s text; tests count it
 
 
 def runtime_file() -> Path:
-    """A file holding ``helpers.render.offline.vega_runtime_js()``, written on first use.
+    """A file holding the saved report's Vega runtime: ``vega_runtime_js()`` packed (``offline.packed_js``).
 
-    Bundling Vega with vl-convert takes several seconds, so the bundle is kept
-    in the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``, else the
-    temp folder), named by the vl-convert and Altair versions, and every
-    worker reads it instead of bundling again.
+    Bundling Vega with vl-convert takes about a second, so the file is kept in the user's cache
+    folder (``helpers.paths.cache_dir()``, private), named by the vl-convert and Altair versions,
+    and every worker reads it instead of bundling again. Its SHA-256 is recorded beside it, and a
+    file that does not match is built again (``helpers.render.jsbundle.read_checked``): a planted
+    file is never embedded. No shared temp folder is read or written.
     """
     from importlib.metadata import version
 
     # Named by package versions read from metadata: importing altair here would cost seconds.
-    # "-ns": the bundle sets window.vega (helpers.render.offline.with_vega_namespace); older files did not.
-    name = f"vega-runtime-vlc{version('vl-convert-python')}-altair{version('altair')}-ns.js"
-    folders = [cache_dir(), Path(tempfile.gettempdir()) / "ketamine-evidence"]
-    for folder in folders:
-        cached = folder / name
-        if cached.is_file() and RUNTIME_MARKER in cached.read_text(encoding="utf-8", errors="replace"):
-            return cached
-    code = vega_runtime_js()
-    for folder in folders:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(folder / name, code)
-            return folder / name
-        except OSError:
-            continue
-    raise OSError(f"cannot write the Vega bundle to any of: {', '.join(map(str, folders))}")
+    # "-vg": Vega alone, packed (helpers.render.offline); older files held Vega-Lite and vega-embed too.
+    path = cache_dir() / f"vega-runtime-vlc{version('vl-convert-python')}-altair{version('altair')}-vg.js"
+    if read_checked(path) is not None:
+        return path
+    return write_checked(path, packed_js(vega_runtime_js()))
 
 
 def script_json(value: Any) -> str:

@@ -304,6 +304,7 @@ class View:
             "table_columns": list(self.table_columns),
             "source_fields": [f for f in SOURCE_FIELDS if f in self.rows.columns],
             "rows": table_records(self.rows, list(self.rows.columns)),
+            "columns": list(self.rows.columns),  # the CSV's order: a saved notebook's JSON sorts the rows' keys
             "initial_ids": list(self.filter(values)["id"]),
             "extras": [
                 {

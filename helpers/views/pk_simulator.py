@@ -56,6 +56,12 @@ DOSE_MG = "pk_dose_mg"
 DOSE_OK = core.RULES_OK
 SAMPLES = "pk_samples"
 STEP_H = "pk_step_h"
+MINUTES_PER_H = 60  # the grid: one sample a minute (hours come in steps of 0.5, so the grid is pk.simulate's)
+DELIVERY = (  # a read-out row's label
+    "datum.iv ? (datum.iv && infusion_min > 0 ? 'IV infusion over ' + format(infusion_min, '~g') + ' min' : 'IV bolus')"
+    " + (model == 'two' ? ' · two-compartment' : '')"
+    " : datum.route + ' · absorbed, typical Tmax ' + format(datum.tmax_min, '~g') + ' min'"
+)
 
 
 def route_records() -> list[dict]:
@@ -141,20 +147,21 @@ def curve_grid(view: core.View) -> alt.Chart:
     The rows are static: a ``sequence`` of route x sample index (six routes x one sample a minute
     over the longest ``hours``), each joined once to its route's row. A control change only moves
     filters and recomputes fields, so the page creates no rows (``flatten`` would make thousands).
-    Fields: route, i, t (hours), c_low, c (central), c_high (ng/mL) and ``above_h``, the part of
-    the interval to the next sample at or above the threshold (as ``helpers.models.pk.time_above``).
+    Fields: route, i, t (hours), unit (mg/L for 1 mg/kg at bioavailability 1), c_low, c (central),
+    c_high (ng/mL) and ``above_h``, the part of the interval to the next sample at or above the
+    threshold (as ``helpers.models.pk.time_above``).
     """
     routes = route_records()
     size = grid_size()
-    delivery = (
-        "datum.iv ? (datum.T > 0 ? 'IV infusion over ' + format(infusion_min, '~g') + ' min' : 'IV bolus')"
-        " + (datum.two ? ' · two-compartment' : '')"
-        " : datum.route + ' · absorbed, typical Tmax ' + format(datum.tmax_min, '~g') + ' min'"
-    )
     thr = "toNumber(threshold_ng_ml)"
     d0, d1 = f"(datum.c - {thr})", f"(datum.c_next - {thr})"
     part = f"(({d0} >= 0) != ({d1} >= 0) ? max({d0}, {d1}) / abs({d1} - {d0}) : 0)"
     fields = [c for c in routes[0] if c != "rank"]
+    # The model is linear in the dose per kg of body weight: each route's curve is its shape (a unit
+    # dose, 1 mg/kg at bioavailability 1, on the fixed one-minute grid) times dose / weight. The shape
+    # reads only the infusion time and the model; the routes and hours only filter samples, so moving
+    # them computes nothing new for the samples kept, and the dose, the unit and the weight multiply.
+    scale = f"({DOSE_MG} / weight_kg)"
     return (
         alt.Chart(alt.sequence(0, size * len(routes), as_="s"))
         .transform_calculate(rank=f"floor(datum.s / {size})", i=f"datum.s % {size}")
@@ -165,25 +172,27 @@ def curve_grid(view: core.View) -> alt.Chart:
         .transform_filter(view.row_filter(CURVES))
         .transform_filter(f"{DOSE_OK} && datum.i < {SAMPLES}")
         .transform_calculate(
-            D=DOSE_MG,
+            D="1",
             T="datum.iv && infusion_min > 0 ? infusion_min / 60 : 0",
             two="datum.iv && model == 'two'",
+            t=f"datum.i / {MINUTES_PER_H}",
         )
         .transform_calculate(
-            vol="(datum.two ? datum.v1_l_per_kg : datum.v_l_per_kg) * weight_kg",
+            vol="datum.two ? datum.v1_l_per_kg : datum.v_l_per_kg",
             c1="datum.two ? datum.a : 1",
             l1="datum.two ? datum.alpha : datum.k",
             c2="datum.two ? datum.b : 0",
             l2="datum.two ? datum.beta : datum.k",
-            row_label=delivery,
-            t=f"datum.i * {STEP_H}",
         )
-        .transform_calculate(base=conc_expr("datum.t"))
         .transform_calculate(
-            c_low=_ng_ml("f_low", "datum.base"),
-            c=_ng_ml("f_central", "datum.base"),
-            c_high=_ng_ml("f_high", "datum.base"),
-            c_next=f"datum.i < {SAMPLES} - 1 ? {_ng_ml('f_central', conc_expr(f'((datum.i + 1) * {STEP_H})'))} : null",
+            unit=conc_expr("datum.t"),
+            unit_next=conc_expr(f"((datum.i + 1) / {MINUTES_PER_H})"),
+        )
+        .transform_calculate(
+            c_low=_ng_ml("f_low", f"datum.unit * {scale}"),
+            c=_ng_ml("f_central", f"datum.unit * {scale}"),
+            c_high=_ng_ml("f_high", f"datum.unit * {scale}"),
+            c_next=f"datum.i < {SAMPLES} - 1 ? {_ng_ml('f_central', f'datum.unit_next * {scale}')} : null",
         )
         .transform_calculate(above_h=f"datum.i >= {SAMPLES} - 1 ? 0 : {STEP_H} * ({d0} >= 0 && {d1} >= 0 ? 1 : {part})")
     )
@@ -225,24 +234,49 @@ def curves_layer(view: core.View) -> alt.LayerChart:
     return alt.layer(spread, keep_name(line))
 
 
+LANE_PX = 13  # a documented range's lane at the plot's right edge, and its label's line
+
+
 def bands_layer(view: core.View) -> alt.LayerChart:
-    """The documented ranges as grey bands (click one for its sentence) and the threshold as a dashed rule."""
+    """The documented ranges (grey shading, and a clickable bar each in its own lane at the right edge) and the
+    threshold as a dashed rule.
+
+    The ranges overlap (pk-009 lies inside pk-008), so full-width bands would hide one another from the
+    pointer: the shading takes no clicks, and each range's bar has a lane of its own, so a click reaches
+    the range a reader points at. Lanes go by the top of the range, highest first, and each label sits
+    one line lower than the one before, so the labels never overlap, whatever the peak.
+    """
     marks = view.rows
+    order = list(marks.sort_values("value_high", ascending=False, kind="stable")["id"])
+    lane = f"indexof({json.dumps(order)}, datum.id)"
     band_tooltip = [
         alt.Tooltip("band_label:N", title="documented range"),
         alt.Tooltip("source_label:N", title="source"),
         alt.Tooltip("quote:N", title="quote"),
     ]
-    bands = (
-        alt.Chart(marks)
-        .mark_rect(color="#999999", opacity=0.14, cursor="pointer")
-        .encode(y=alt.Y("value_low:Q", title="plasma ketamine (ng/mL)"), y2="value_high:Q", tooltip=band_tooltip)
+    y = alt.Y("value_low:Q", title="plasma ketamine (ng/mL)")
+    laned = alt.Chart(marks).transform_calculate(
+        lane=lane, lane_x=f"{core.WIDTH} - ({len(order)} - {lane}) * {LANE_PX}"
+    )
+    # The shading carries no row id, so a click on it shows no range (view.js shows the source of a clicked id).
+    spans = [{"value_low": float(r.value_low), "value_high": float(r.value_high)} for r in marks.itertuples()]
+    shading = alt.Chart(alt.Data(values=spans)).mark_rect(color="#999999", opacity=0.12).encode(y=y, y2="value_high:Q")
+    bars = (
+        laned.mark_rect(color="#777777", opacity=0.55, cursor="pointer", width=LANE_PX - 4)
+        .encode(x=alt.X("lane_x:Q", scale=None), y=y, y2="value_high:Q", tooltip=band_tooltip)
         .add_params(encodings.pick())
     )
-    band_text = (
-        alt.Chart(marks)
-        .mark_text(align="right", baseline="top", dx=-4, dy=2, fontSize=10, color="#444")
-        .encode(x=alt.value(core.WIDTH), y="value_high:Q", text="band_label:N")
+    # One text mark per lane: a mark's dy is a constant. Each label sits above its range's top, lane k one
+    # line below lane k - 1 (whose top is higher), so they keep a line apart and stay inside the plot.
+    band_text = alt.layer(
+        *(
+            laned.transform_filter(f"datum.lane == {k}")
+            .mark_text(
+                align="right", baseline="bottom", dy=-(2 + LANE_PX * (len(order) - 1 - k)), fontSize=10, color="#444"
+            )
+            .encode(x=alt.value(core.WIDTH - len(order) * LANE_PX - 3), y="value_high:Q", text="band_label:N")
+            for k in range(len(order))
+        )
     )
     rule_data = alt.Chart(alt.Data(values=[{"what": "threshold"}])).transform_calculate(
         threshold="toNumber(threshold_ng_ml)", label="'threshold ' + format(toNumber(threshold_ng_ml), '~g') + ' ng/mL'"
@@ -253,7 +287,7 @@ def bands_layer(view: core.View) -> alt.LayerChart:
     rule_text = rule_data.mark_text(
         align="left", baseline="bottom", dx=4, dy=-2, fontSize=10, fontWeight="bold"
     ).encode(x=alt.value(0), y="threshold:Q", text="label:N")
-    return alt.layer(bands, band_text, rule, rule_text)
+    return alt.layer(shading, bars, band_text, rule, rule_text)
 
 
 def _header_expr() -> str:
@@ -301,9 +335,10 @@ def readouts_chart(view: core.View) -> alt.Chart:
             cmax_low="max(c_low)",
             cmax_high="max(c_high)",
             hours_above="sum(above_h)",
-            groupby=["route", "rank", "row_label", "f_low", "f_central", "f_high"],
+            groupby=["route", "rank", "iv", "tmax_min", "f_low", "f_central", "f_high"],
         )
         .transform_calculate(
+            row_label=DELIVERY,
             tmax_h="datum.peak.t",
             show_cmax=whole.format("cmax"),
             show_cmax_range=f"datum.cmax_low == datum.cmax_high ? {whole.format('cmax_low')} : "

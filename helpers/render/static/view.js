@@ -1,16 +1,34 @@
 /* Views that run in the page: a saved report stays interactive with no kernel and no network.
  *
- * Each view section (section.ke-view) holds its payload (spec with bound params, the parameter
- * declaration, rows, labels and hints) in a JSON script (script.ke-view-data). The chart's params
- * are bound to HTML inputs by Vega; this script follows the view: the link's values and every
- * control change go through the declaration's verdict (params.js, the same as Python's), so a
- * refused value is ignored, said, and never drawn. After every change it reads the rows the
- * chart's filters kept (the data of the unit named "rows"), and shows that count, those table
- * rows and that CSV. A click on a figure shows its source; the URL hash holds the values that
- * differ from the defaults, so a copied link opens the same view.
+ * Each view section (section.ke-view) holds its payload (the chart compiled to Vega when the page was
+ * written, its params bound to HTML inputs, the parameter declaration, rows, labels and hints) in a
+ * JSON script (script.ke-view-data), gzipped when data-encoding says so. The page's Vega runtime
+ * (window.vega, or the promise window.keVega while a packed runtime unzips) draws it: no Vega-Lite
+ * compiler and no vega-embed. This script follows the view: the link's values and every control
+ * change go through the declaration's verdict (params.js, the same as Python's), so a refused value
+ * is ignored, said, and never drawn. After every change it reads the rows the chart's filters kept
+ * (the data of the unit named "rows"), and shows that count, those table rows and that CSV. A click
+ * on a figure shows its source; the URL hash holds the values that differ from the defaults, so a
+ * copied link opens the same view.
  */
 (function () {
   "use strict";
+
+  var HIGHLIGHT = "highlight";
+
+  /* Text from base64 of gzip, unzipped by the browser. */
+  function unzipText(b64) {
+    var bin = atob(b64.trim());
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
+  function readPayload(el) {
+    if (el.getAttribute("data-encoding") === "gzip+base64") return unzipText(el.textContent).then(JSON.parse);
+    return Promise.resolve(JSON.parse(el.textContent));
+  }
 
   function findMarkData(spec, markName) {
     var marks = (spec && spec.marks) || [];
@@ -26,10 +44,12 @@
     return null;
   }
 
+  // A cell as page.py's csv_cell writes it: a formula neutralized the OWASP way (a leading quote), then quoted.
   function csvText(rows, columns) {
     function cell(value) {
       if (value === null || value === undefined) return "";
       var text = String(value);
+      if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
       return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
     }
     var lines = [columns.map(cell).join(",")];
@@ -57,9 +77,14 @@
     box.appendChild(list);
   }
 
-  function initView(section) {
-    var payload = JSON.parse(section.querySelector("script.ke-view-data").textContent);
-    var spec = payload.spec;
+  function initView(section, vega) {
+    return readPayload(section.querySelector("script.ke-view-data")).then(function (payload) {
+      return drawView(section, payload, vega);
+    });
+  }
+
+  function drawView(section, payload, vega) {
+    var spec = payload.vega;
     var K = window.keParams;
     var declared = payload.params;  // helpers.params.declare.Spec.to_json(): the notebook's parameters, once
     var params = declared.params;
@@ -72,13 +97,28 @@
 
     // A shared link: #condition=fibromyalgia&arm=ketamine. The declaration's verdict (the same as Python's):
     // what it refuses is ignored, and said; the controls start at the values used.
-    var verdict = K.read(declared, K.hashPairs(window.location.hash), payload.values);
+    // highlight=<row id> is the page's own key, not a parameter: taken out before the verdict.
+    var pairs = K.hashPairs(window.location.hash);
+    var wanted = null;
+    pairs = pairs.filter(function (pair) {
+      if (pair[0] !== HIGHLIGHT) return true;
+      wanted = pair[1];
+      return false;
+    });
+    var verdict = K.read(declared, pairs, payload.values);
     var accepted = verdict.values;
-    (spec.params || []).forEach(function (p) {
-      var name = nameOf[p.name];
-      if (!p.select && name !== undefined) p.value = accepted[name];
+    (spec.signals || []).forEach(function (s) {
+      var name = nameOf[s.name];
+      if (s.bind && name !== undefined) s.value = accepted[name];
     });
     note(verdict.problems);
+    // The data sets that hold the payload's rows (written once in the file): a copy each, since Vega
+    // adds fields to the objects it is given, and the CSV and the source panel read the rows as they are.
+    (spec.data || []).forEach(function (d) {
+      if ((payload.rows_data || []).indexOf(d.name) >= 0) {
+        d.values = payload.rows.map(function (r) { return Object.assign({}, r); });
+      }
+    });
 
     var chartEl = section.querySelector(".ke-chart");
     var bindEl = section.querySelector(".ke-controls");
@@ -88,13 +128,18 @@
     var tableRows = Array.prototype.slice.call(section.querySelectorAll(".ke-table tr[data-id]"));
     var rowsById = {};
     payload.rows.forEach(function (r) { rowsById[r.id] = r; });
-    var csvColumns = payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns;
+    var csvColumns = payload.columns || (payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns);
     var blobUrl = null;
     var updates = 0;
+    var tools = null;  // cite.js: downloads, "cite this view", the highlighted figure
+    var keptIds = {};
 
-    return vegaEmbed(chartEl, spec, { actions: false, renderer: "svg", bind: bindEl }).then(function (result) {
-      var view = result.view;
-      var rowsData = findMarkData(result.vgSpec, payload.rows_mark + "_marks");
+    chartEl.classList.add("vega-embed");  // as vega-embed marked it: tests and styles find charts by it
+    var view = new vega.View(vega.parse(spec), { container: chartEl, renderer: "svg", bind: bindEl, hover: true });
+    if (window.keTooltip) view.tooltip(window.keTooltip);
+    var result = { view: view, spec: spec, vgSpec: spec };
+    return view.runAsync().then(function () {
+      var rowsData = findMarkData(spec, payload.rows_mark + "_marks");
 
       function input(p) {
         return bindEl.querySelector('input[name="' + p.signal + '"]:not([type=radio]):not([type=checkbox])');
@@ -118,6 +163,7 @@
         var kept = rowsData ? view.data(rowsData) : [];
         var ids = {};
         kept.forEach(function (d) { ids[d.id] = true; });
+        keptIds = ids;
         tableRows.forEach(function (tr) { tr.hidden = !ids[tr.getAttribute("data-id")]; });
         var n = Object.keys(ids).length;
         count.textContent = fill(fill(fill(hints.count, "n", String(n)), "total", String(payload.rows.length)), "noun", payload.noun);
@@ -144,8 +190,14 @@
           if (accepted[p.name] !== p.default) shared.append(p.name, K.text(accepted[p.name]));
         });
         keHideEmptyMarks(chartEl);
+        // A chart wider than its box scrolls: a keyboard must reach it too (axe: scrollable-region-focusable).
+        if (chartEl.scrollWidth > chartEl.clientWidth) chartEl.tabIndex = 0;
+        else chartEl.removeAttribute("tabindex");
+        var lit = tools ? tools.current() : wanted;
+        if (lit) shared.append(HIGHLIGHT, lit);
         var link = shared.toString();
         history.replaceState(null, "", link ? "#" + link : window.location.pathname + window.location.search);
+        if (tools) tools.refresh();
         section.setAttribute("data-state", JSON.stringify(accepted));
         updates += 1;
         section.setAttribute("data-updates", String(updates));  // tests and the benchmark wait on this
@@ -205,9 +257,25 @@
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
-        if (datum && datum.id && rowsById[datum.id]) showSource(datum.id);
+        if (datum && datum.id && rowsById[datum.id]) {
+          showSource(datum.id);
+          tools.selected(datum.id);
+        }
       });
       update();
+      tools = window.keCite(section, {
+        view: view,
+        payload: payload,
+        rowsById: rowsById,
+        showSource: showSource,
+        kept: function () { return keptIds; },
+      });
+      if (wanted) {
+        tools.highlight(wanted);
+        update();
+      } else {
+        tools.refresh();
+      }
       window.keViews = window.keViews || {};
       var signals = {};
       params.forEach(function (p) { signals[p.name] = p.signal; });
@@ -215,9 +283,15 @@
         view: view,
         rowsData: rowsData,
         update: update,
+        csvText: csvText,
         result: result,
         signals: signals,
         values: function () { return Object.assign({}, accepted); },
+        highlight: function (id) {
+          var out = tools.highlight(id);
+          update();
+          return out;
+        },
         settled: function () { return settling || Promise.resolve(); },
       };
       return result;
@@ -225,10 +299,18 @@
   }
 
   function start() {
-    document.querySelectorAll("section.ke-view").forEach(function (section) {
-      initView(section).catch(function (error) {
-        section.querySelector(".ke-chart").textContent = "This chart could not be drawn: " + error;
+    var sections = document.querySelectorAll("section.ke-view");
+    function failed(section, error) {
+      section.querySelector(".ke-chart").textContent = "This chart could not be drawn: " + error;
+    }
+    var ready = window.keVega || (window.vega && window.vega.View ? Promise.resolve(window.vega) : null);
+    if (!ready) ready = Promise.reject(new Error("the page has no Vega runtime"));
+    ready.then(function (vega) {
+      sections.forEach(function (section) {
+        initView(section, vega).catch(function (error) { failed(section, error); });
       });
+    }, function (error) {
+      sections.forEach(function (section) { failed(section, error); });
     });
   }
 
