@@ -8,9 +8,7 @@ holds the true figures of ``data/response_rates.csv``.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -20,6 +18,7 @@ import pytest
 from test_report import write_notebook
 
 from helpers.data.tables import load
+from helpers.render.page import read_payloads
 from helpers.run import execute as run_exec
 from helpers.run import plan as run_plan
 from helpers.run.isolation import file_digest, known_digest
@@ -56,10 +55,8 @@ rows["value_low"] = rows["value_high"] = 100.0
 
 def reported_rows(page: Path) -> dict[str, tuple[float, float]]:
     """id -> (value_low, value_high) of every row the saved report's view holds."""
-    (text,) = re.findall(
-        r'<script type="application/json" class="ke-view-data">(.*?)</script>', page.read_text("utf-8"), re.S
-    )
-    return {r["id"]: (r["value_low"], r["value_high"]) for r in json.loads(text)["rows"]}
+    (payload,) = read_payloads(page.read_text("utf-8"))
+    return {r["id"]: (r["value_low"], r["value_high"]) for r in payload["rows"]}
 
 
 def true_rows() -> dict[str, tuple[float, float]]:

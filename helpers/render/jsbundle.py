@@ -56,11 +56,11 @@ def cache_javascript_bundles() -> None:
     if getattr(original, "cached_on_disk", False):
         return
     tag = version("vl-convert-python")
-    folder = cache_dir()
 
     def javascript_bundle(*args, **kwargs):
         key = json.dumps([tag, args, sorted(kwargs.items())], default=str)
-        path = folder / f"js-bundle-{digest(key)[:20]}.js"
+        # Looked up per call: the cache folder follows XDG_CACHE_HOME as it is now.
+        path = cache_dir() / f"js-bundle-{digest(key)[:20]}.js"
         text = read_checked(path)
         if text is not None:
             return text
