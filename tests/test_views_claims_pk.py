@@ -206,6 +206,10 @@ def claims_cases():
 CLAIMS_CASES = list(claims_cases())
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @pytest.mark.parametrize("values", CLAIMS_CASES, ids=[json.dumps(c) for c in CLAIMS_CASES])
 def test_claims_page_totals_follow_every_option(values):
     """vl-convert runs the page's transforms: each bar's label counts the figures pandas keeps."""
@@ -219,13 +223,13 @@ def test_claims_page_totals_follow_every_option(values):
     assert sorted(t for t in texts if re.fullmatch(r"\d+ figures", t)) == sorted(f"{n} figures" for n in families)
     profiles = claims.source_profiles()
     expected = [
-        f"{n} figures · {d} direct contradictions ({c} pairs listed)"
+        f"{plural(n, 'figure')} · {plural(d, 'direct contradiction')} ({plural(c, 'pair')} listed)"
         for sid, d, c in zip(
             profiles["source_id"], profiles["direct_contradictions"], profiles["contradictions"], strict=True
         )
         if (n := int((kept["source_id"] == sid).sum()))
     ]
-    assert sorted(t for t in texts if "direct contradictions" in t) == sorted(expected)
+    assert sorted(t for t in texts if "direct contradiction" in t) == sorted(expected)
     measure = "share of the figures" if values["normalize"] else "number of figures"
     assert f"What the figures rest on, by family ({measure})" in " ".join(texts)
     assert ("No figures match the current filters." in " ".join(texts)) == kept.empty

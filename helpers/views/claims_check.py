@@ -178,8 +178,10 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
             sources,
             PROFILE_MARK,
             "source",
-            "datum.total + ' figures · ' + datum.direct + ' direct contradictions (' + datum.contradictions"
-            " + ' pairs listed)'",
+            # Singular when one: "1 direct contradiction", never "1 direct contradictions".
+            "datum.total + (datum.total == 1 ? ' figure · ' : ' figures · ') + datum.direct"
+            " + (datum.direct == 1 ? ' direct contradiction (' : ' direct contradictions (') + datum.contradictions"
+            " + (datum.contradictions == 1 ? ' pair listed)' : ' pairs listed)')",
         ),
     ).properties(
         title=_title(view, "What each source's figures rest on", []),
