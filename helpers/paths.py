@@ -89,3 +89,43 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words (for messages that name it)."""
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+class NotRegularFile(Exception):
+    """A path that names a folder, a FIFO, a device or a socket; ``kind`` says which, in words."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def read_regular(path: str | Path, limit: int, *, follow_links: bool = True) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file, so the caller can tell "too large" apart.
+
+    Checked before opening (``stat`` never opens, so a FIFO or a device is refused untouched) and
+    again on the open file, which is the file read. Raises FileNotFoundError, PermissionError or
+    :class:`NotRegularFile`; the callers (tables, parameter files) word these for their users.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(file_kind(mode))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow_links else os.O_NOFOLLOW)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(file_kind(mode))
+        return handle.read(limit + 1)

@@ -498,3 +498,26 @@ def voila(tmp: Path, target: Path, extra: Iterable[str] = ()) -> Server:
         env=template_env(isolated_env(tmp)),
         cwd=ROOT,
     )
+
+
+def voila_app(tmp: Path, notebooks: Path, *options: str) -> Server:
+    """The suite's Voilà app (``helpers.run.app``) serving ``notebooks`` on a free port, not yet started."""
+    port = free_port()
+    return Server(
+        name="helpers.run.app",
+        argv=[
+            sys.executable,
+            "-m",
+            "helpers.run.app",
+            str(notebooks),
+            f"--port={port}",
+            "--Voila.port_retries=0",
+            *options,
+        ],
+        url=f"http://127.0.0.1:{port}/",
+        ready_path="voila/static/",
+        any_status=True,
+        log_path=tmp / "app.log",
+        env=isolated_env(tmp),
+        cwd=ROOT,
+    )

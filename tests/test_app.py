@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,10 +19,9 @@ from browser_support import (
     NetworkGuard,
     Server,
     chromium,
-    free_port,
-    isolated_env,
     new_context,
     poll,
+    voila_app,
 )
 from test_report import write_notebook
 
@@ -39,26 +37,12 @@ def app(tmp_path_factory):
     notebooks = tmp / "notebooks"
     notebooks.mkdir()
     write_notebook(notebooks / "tiny.ipynb", "print(6 * 7)")
-    port = free_port()
-    server = Server(
-        name="helpers.run.app",
-        argv=[
-            sys.executable,
-            "-m",
-            "helpers.run.app",
-            str(notebooks),
-            f"--port={port}",
-            "--Voila.port_retries=0",
-            "--CappedKernelManager.max_kernels=2",
-            # Its visitors hold no websocket: the unattended end (tests/test_voila_unattended.py) is off here.
-            "--CappedKernelManager.unattended_timeout=0",
-        ],
-        url=f"http://127.0.0.1:{port}/",
-        ready_path="voila/static/",
-        any_status=True,
-        log_path=tmp / "app.log",
-        env=isolated_env(tmp),
-        cwd=ROOT,
+    server = voila_app(
+        tmp,
+        notebooks,
+        "--CappedKernelManager.max_kernels=2",
+        # Its visitors hold no websocket: the unattended end (tests/test_voila_unattended.py) is off here.
+        "--CappedKernelManager.unattended_timeout=0",
     ).start()
     yield server
     server.stop()

@@ -8,19 +8,15 @@ for the visitor's request (``voila.utils.wait_for_request``) and applies its que
 from __future__ import annotations
 
 import shutil
-import sys
 
 import pytest
 from browser_support import (
     NOTEBOOKS,
-    ROOT,
     NetworkGuard,
-    Server,
     chromium,
-    free_port,
-    isolated_env,
     new_context,
     poll,
+    voila_app,
     wait_for_charts,
 )
 
@@ -34,17 +30,7 @@ def app(tmp_path_factory):
     notebooks = tmp / "notebooks"
     notebooks.mkdir()
     shutil.copy(NOTEBOOKS / f"{NOTEBOOK}.ipynb", notebooks)  # one pool, one preheated kernel
-    port = free_port()
-    server = Server(
-        name="helpers.run.app",
-        argv=[sys.executable, "-m", "helpers.run.app", str(notebooks), f"--port={port}", "--Voila.port_retries=0"],
-        url=f"http://127.0.0.1:{port}/",
-        ready_path="voila/static/",
-        any_status=True,
-        log_path=tmp / "app.log",
-        env=isolated_env(tmp),
-        cwd=ROOT,
-    ).start()
+    server = voila_app(tmp, notebooks).start()
     yield server
     server.stop()
 

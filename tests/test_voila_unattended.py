@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import http.client
 import re
-import sys
 import urllib.error
 import urllib.request
 
 import psutil
 import pytest
-from browser_support import ROOT, Server, chromium, free_port, isolated_env, poll
+from browser_support import Server, chromium, poll, voila_app
 from test_report import write_notebook
 
 pytestmark = pytest.mark.notebooks
@@ -31,25 +30,11 @@ def app(tmp_path_factory):
     notebooks = tmp / "notebooks"
     notebooks.mkdir()
     write_notebook(notebooks / "tiny.ipynb", "import time; time.sleep(1.5); print(6 * 7)")
-    port = free_port()
-    server = Server(
-        name="helpers.run.app",
-        argv=[
-            sys.executable,
-            "-m",
-            "helpers.run.app",
-            str(notebooks),
-            f"--port={port}",
-            "--Voila.port_retries=0",
-            f"--CappedKernelManager.max_kernels={CAP}",
-            f"--CappedKernelManager.unattended_timeout={UNATTENDED_S}",
-        ],
-        url=f"http://127.0.0.1:{port}/",
-        ready_path="voila/static/",
-        any_status=True,
-        log_path=tmp / "app.log",
-        env=isolated_env(tmp),
-        cwd=ROOT,
+    server = voila_app(
+        tmp,
+        notebooks,
+        f"--CappedKernelManager.max_kernels={CAP}",
+        f"--CappedKernelManager.unattended_timeout={UNATTENDED_S}",
     ).start()
     yield server
     server.stop()

@@ -10,20 +10,13 @@ non-blocking and checked again on the open descriptor (it cannot be swapped in b
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
+
+from helpers.paths import NotRegularFile, read_regular
 
 # The largest table today is ~60 kB and a 100,000-row generated one ~30 MB; beyond this a file is
 # not a table someone wrote, and reading it whole would only exhaust memory.
 MAX_TABLE_BYTES = 256 * 1024 * 1024
-
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device (like /dev/zero)"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 class Refused(Exception):
@@ -34,15 +27,10 @@ class Refused(Exception):
         self.rule, self.message = rule, message
 
 
-def kind_of(mode: int) -> str:
-    """What a file that is not a regular file is, in words."""
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
-
-
-def _not_regular(path: Path, mode: int) -> Refused:
+def _not_regular(path: Path, kind: str) -> Refused:
     return Refused(
         "not-a-file",
-        f"{path.name} is {kind_of(mode)}, not a regular file; a table must be a CSV file in the data folder",
+        f"{path.name} is {kind}, not a regular file; a table must be a CSV file in the data folder",
     )
 
 
@@ -59,19 +47,13 @@ def read_data_file(path: Path, data_dir: Path, limit: int = MAX_TABLE_BYTES) -> 
             "a table must be a file inside the data folder (copy it there instead of linking)",
         )
     try:
-        mode = os.stat(real).st_mode  # stat does not open: a FIFO or a device is never touched
-        if not stat.S_ISREG(mode):
-            raise _not_regular(path, mode)
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        content = read_regular(real, limit, follow_links=False)
+    except NotRegularFile as error:
+        raise _not_regular(path, error.kind) from None
     except FileNotFoundError:
         raise Refused("missing-file", f"no file {path.name} in {folder}") from None
     except PermissionError:
         raise Refused("unreadable", f"{path.name} cannot be read (permission denied)") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode  # the file opened is the file checked
-        if not stat.S_ISREG(mode):
-            raise _not_regular(path, mode)
-        content = handle.read(limit + 1)
     if len(content) > limit:
         raise Refused(
             "file-too-large",

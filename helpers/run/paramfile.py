@@ -13,8 +13,6 @@ Nesting is limited to MAX_DEPTH levels (330 nested brackets, 666 bytes, were a R
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,17 +20,11 @@ from typing import Any
 import yaml
 
 from helpers.params import ParameterError, shown
+from helpers.paths import NotRegularFile, read_regular
 
 MAX_PARAM_FILE_BYTES = 256 * 1024  # reports.example.yaml is about 1 kB
 # sets -> notebooks -> parameters -> a list value is 4; the composer recurses once per level
 MAX_DEPTH = 8
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 class _TooDeep(yaml.YAMLError):
@@ -99,8 +91,7 @@ class _ParamFileLoader(yaml.SafeLoader):
 _ParamFileLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
 
 
-def _not_regular(path: Path, mode: int) -> ParameterError:
-    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+def _not_regular(path: Path, kind: str) -> ParameterError:
     return ParameterError(
         f"parameter file {path} is {kind}, not a regular file; write the sets to a file and name it "
         "(one-off values go in -p name=value)"
@@ -110,19 +101,13 @@ def _not_regular(path: Path, mode: int) -> ParameterError:
 def _read_capped(path: Path) -> bytes:
     """At most MAX_PARAM_FILE_BYTES + 1 bytes of a regular file, read from the open file (not stat)."""
     try:
-        mode = os.stat(path).st_mode  # never opens: a FIFO or a device is refused untouched
-        if not stat.S_ISREG(mode):
-            raise _not_regular(path, mode)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        content = read_regular(path, MAX_PARAM_FILE_BYTES)
+    except NotRegularFile as error:
+        raise _not_regular(path, error.kind) from None
     except FileNotFoundError:
         raise ParameterError(f"parameter file {path} does not exist") from None
     except PermissionError:
         raise ParameterError(f"parameter file {path} cannot be read (permission denied)") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode  # the file opened is the file checked
-        if not stat.S_ISREG(mode):
-            raise _not_regular(path, mode)
-        content = handle.read(MAX_PARAM_FILE_BYTES + 1)
     if len(content) > MAX_PARAM_FILE_BYTES:
         raise ParameterError(
             f"parameter file {path} is larger than {MAX_PARAM_FILE_BYTES:,} bytes; at most {MAX_PARAM_FILE_BYTES:,} "
