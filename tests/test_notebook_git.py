@@ -5,18 +5,21 @@ is served by a real JupyterLab with autosave on (every 2 s), driven by Chromium:
 
 - opening a notebook, letting its kernel start and closing it writes nothing (no kernelspec
   or metadata rewrite): the file's bytes and ``git status`` are unchanged;
-- running one writes its outputs to disk (by autosave), and git still sees nothing
-  to commit, because nbstripout strips them on the way in.
+- running one and saving it (File > Save, with autosave off so no autosave races the
+  save) writes its outputs to disk, and git still sees nothing to commit, because
+  nbstripout strips them on the way in.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 
 import browser_support as bs
 import pytest
@@ -24,7 +27,8 @@ from test_browser import lab_active_panel, lab_kernel_idle, lab_run_all
 
 pytestmark = pytest.mark.browser
 
-AUTOSAVE = {"@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": '{"autosave": true, "autosaveInterval": 2}'}
+DOCMANAGER = "@jupyterlab/docmanager-extension/plugin"
+AUTOSAVE = {f"{DOCMANAGER}.jupyterlab-settings": '{"autosave": true, "autosaveInterval": 2}'}
 
 
 def git(repo, *args: str) -> str:
@@ -72,6 +76,19 @@ def page(lab):
         context.close()
 
 
+def set_autosave(lab, on: bool) -> None:
+    """Switch autosave through JupyterLab's settings API; a page opened afterwards uses it."""
+    raw = json.dumps({"autosave": on, "autosaveInterval": 2})
+    request = urllib.request.Request(
+        f"{lab.url}lab/api/settings/{DOCMANAGER.replace('/plugin', ':plugin')}",
+        data=json.dumps({"raw": raw}).encode(),
+        method="PUT",
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status in (200, 204), response.status
+
+
 def open_notebook(page, lab, name: str) -> str:
     page.goto(f"{lab.url}lab/tree/{name}?token={lab.token}")
     panel = lab_active_panel(page, name)
@@ -89,6 +106,7 @@ def close_current_tab(page) -> None:
 
 def test_opening_and_closing_a_notebook_writes_nothing(repo, lab, page):
     name = "01_response_rates.ipynb"
+    set_autosave(lab, True)
     before = (repo / "notebooks" / name).read_bytes()
     open_notebook(page, lab, name)
     time.sleep(5)  # more than two autosave intervals: a dirty model would be written by now
@@ -102,6 +120,7 @@ def test_running_a_notebook_leaves_nothing_to_commit(repo, lab, page):
     name = "05_safety.ipynb"
     path = repo / "notebooks" / name
     before = path.read_bytes()
+    set_autosave(lab, False)
     panel = open_notebook(page, lab, name)
     lab_run_all(page, panel)
     save_and_wait(page, path)
@@ -116,13 +135,19 @@ def test_running_a_notebook_leaves_nothing_to_commit(repo, lab, page):
 
 
 def save_and_wait(page, path) -> None:
-    """Save the notebook and wait for the save itself, not for a fixed time.
+    """Save the notebook once from the File menu and wait for that save to land.
 
-    The event is JupyterLab's: the tab's dirty mark goes when the contents API has written the
-    file. Autosave (every 2 s) does the saving: a Ctrl+S pressed while an autosave is in flight
-    races it, and JupyterLab then reports the file as "changed on disk" (its own race, seen
-    here once in a few runs). The limit is only a hang guard.
+    Autosave is off here: a save racing an autosave makes JupyterLab report the file as
+    "changed on disk", and under load autosave backs off (ten times the last save's
+    duration), so waiting for it is not a bounded wait. The menu is used rather than
+    Ctrl+S because a key press that lands in an output saves nothing.
     """
+    with page.expect_response(
+        lambda r: r.request.method == "PUT" and "/api/contents/" in r.url, timeout=bs.SERVER_START_TIMEOUT * 1000
+    ) as saving:
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^File$")).first.click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Save( Notebook)?$")).first.click()
+    assert saving.value.ok, f"JupyterLab's save answered {saving.value.status}: {saving.value.text()[:300]}"
 
     def saved() -> bool:
         dialogs = page.locator(".jp-Dialog").all_inner_texts()
@@ -132,7 +157,7 @@ def save_and_wait(page, path) -> None:
         )
         return not dirty and _outputs(path) > 0  # clean and on disk: the saved file holds the outputs
 
-    bs.poll(saved, bs.SERVER_START_TIMEOUT, "JupyterLab to save the outputs to disk", page=page)
+    bs.poll(saved, bs.SERVER_START_TIMEOUT, "the saved notebook to hold its outputs", page=page)
 
 
 def _outputs(path) -> int:
