@@ -188,6 +188,7 @@ def nest(spans: list[Span], length: int) -> Node:
     """The spans of one paragraph as a tree; a span that crosses another's end is split there
     (its pieces keep its key, ``part`` counts them), so nothing overlapping is lost."""
     root = Node(None, 0, length)
+    spans = [piece for s in spans for piece in _cut_contradiction(s, spans)]
     heap = [(s.start, -s.end, _DEPTH[s.kind], i, s) for i, s in enumerate(spans)]
     heapq.heapify(heap)
     counter = len(spans)
@@ -208,6 +209,26 @@ def nest(spans: list[Span], length: int) -> Node:
         parent.children.append(node)
         stack.append(node)
     return root
+
+
+def _cut_contradiction(span: Span, spans: list[Span]) -> list[Span]:
+    """A contradiction's side in pieces at the edges of the marks that cross it, so the marks stay whole."""
+    if span.kind != "contradiction":
+        return [span]
+    cuts = sorted(
+        {
+            edge
+            for other in spans
+            if other.kind != "contradiction" and not (span.start <= other.start and other.end <= span.end)
+            for edge in (other.start, other.end)
+            if span.start < edge < span.end
+        }
+    )
+    edges = [span.start, *cuts, span.end]
+    return [
+        Span(span.line, a, b, span.kind, span.key, span.rows, i, i == len(edges) - 2)
+        for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False))
+    ]
 
 
 def _attr(value: str) -> str:
@@ -243,7 +264,9 @@ def _open(span: Span) -> tuple[str, str]:
         tag = f'<span class="ke-why">{html.escape(reason)}</span>'
         return opening, tag if span.last else ""
     con = span.rows[0]
-    opening = f'<span class="ke-con" data-con="{_attr(con["id"])}"' + (f' id="{_attr(span.key)}">' if anchor else ">")
+    opening = f'<span class="ke-con" data-con="{_attr(con["id"])}" data-anchor="{_attr(span.key)}"' + (
+        f' id="{_attr(span.key)}">' if anchor else ">"
+    )
     return opening, ""
 
 
