@@ -90,6 +90,11 @@ def test_every_figure_quote_is_marked_once_at_its_line_with_its_row_id(site):
                 problems.append(f"{row.id}: hedge {row.qualifier!r} shown as {hedge}")
             if mark["style"] != f"--kind: {reader.kind_colors()[mark['data-kind']]}":
                 problems.append(f"{row.id}: colour {mark['style']!r}")
+        # a sentence several rows quote is marked once, listing them all
+        mine = table[table["source_id"] == sid]
+        sentences = {(q, first_line(texts[sid], q)) for q in mine["quote"]}
+        if len([m for m in marks if m.get("id")]) != len(sentences):
+            problems.append(f"{sid}: {len([m for m in marks if m.get('id')])} marks for {len(sentences)} sentences")
         marked = {i for m in marks for i in m["data-ids"].split()}
         if marked != set(table.loc[table["source_id"] == sid, "id"]):
             problems.append(f"{sid}: marks rows of other documents or unknown rows")

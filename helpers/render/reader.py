@@ -391,7 +391,7 @@ def page_html(doc: Document, documents: list[tuple[str, str]], written: set[str]
     data = {
         "fields": [*core.SOURCE_FIELDS, "qualifier"],
         "labels": {**core.SOURCE_LABELS, "qualifier": "hedge"},
-        "hints": {"title": core.HINTS["source_title"], "link": "Show {id} in its view"},
+        "hints": {"title": core.HINTS["source_title"], "link": "Show {id} in its view ({notebook})"},
         "rows": panel_rows(doc),
     }
     nav = " · ".join(

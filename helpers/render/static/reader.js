@@ -34,7 +34,7 @@
       var link = document.createElement("a");
       link.className = "ke-view-link";
       link.href = row.href;
-      link.textContent = fill(data.hints.link, id);
+      link.textContent = fill(data.hints.link, id).split("{notebook}").join(row.notebook || "");
       var p = document.createElement("p");
       p.appendChild(link);
       block.appendChild(p);
