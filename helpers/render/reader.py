@@ -48,7 +48,7 @@ SEEDS_HELP = (
     f"(000_….txt to 004_….txt, named in data/sources.csv) or put them in ../shared/seeds beside the clone "
     f"({ROOT.parent / 'shared' / 'seeds'}), then build again."
 )
-ASIDE_KIND = "set aside"  # the legend's word for a number audited in not_figures.csv
+PANEL_FIELDS = [*core.SOURCE_FIELDS, "qualifier"]  # the views' source panel, and the hedge the page marks
 # Nesting order when two spans start and end together: the contradiction anchor outside, the figure, the number.
 _DEPTH = {"contradiction": 0, "figure": 1, "aside": 2}
 
@@ -108,18 +108,13 @@ class Document:
     text: str
     spans: list[Span]
     figures: list[dict]  # the figure rows of this document, marked
-    asides: list[dict]  # not_figures.csv rows of this document, marked
     contradictions: list[dict]
     unlocated: list[str]  # what could not be placed, with why
 
 
 def figure_rows() -> list[dict]:
     """Every figure row of the six families, with the columns the source panel shows."""
-    rows = []
-    for family in family_names():
-        for row in prepared(family).to_dict("records"):
-            rows.append({**row, "family": family})
-    return rows
+    return [row for family in family_names() for row in prepared(family).to_dict("records")]
 
 
 def collect(
@@ -167,7 +162,6 @@ def collect(
         source_text(source_id),
         list(spans.values()),
         [r for r in mine if r["id"] in placed],
-        asides,
         cons,
         unlocated,
     )
@@ -264,8 +258,10 @@ def _open(span: Span) -> tuple[str, str]:
         tag = f'<span class="ke-why">{html.escape(reason)}</span>'
         return opening, tag if span.last else ""
     con = span.rows[0]
-    opening = f'<span class="ke-con" data-con="{_attr(con["id"])}" data-anchor="{_attr(span.key)}"' + (
-        f' id="{_attr(span.key)}">' if anchor else ">"
+    title = f"one side of contradiction {con['id']} ({con['topic_label']}): see the list beside the text"
+    opening = (
+        f'<span class="ke-con" data-con="{_attr(con["id"])}" data-anchor="{_attr(span.key)}" title="{_attr(title)}"'
+        + (f' id="{_attr(span.key)}">' if anchor else ">")
     )
     return opening, ""
 
@@ -293,18 +289,12 @@ def render_line(line: str, spans: list[Span]) -> str:
 def panel_rows(doc: Document) -> dict[str, dict]:
     """Row id -> the fields the views' source panel shows, and the link to the view that highlights it."""
     out = {}
-    homes = row_homes()
     for row in doc.figures:
         rid = str(row["id"])
-        fields = {k: row.get(k) for k in core.SOURCE_FIELDS}
-        fields["qualifier"] = row.get("qualifier")
-        page = "../{notebook}.html"
-        out[rid] = {**_json_safe(fields), "href": view_link(rid, page=page), "notebook": homes.get(rid)}
+        fields = {k: row.get(k) for k in PANEL_FIELDS}
+        fields = {k: None if isinstance(v, float) and v != v else v for k, v in fields.items()}  # NaN is not JSON
+        out[rid] = {**fields, "href": view_link(rid, page="../{notebook}.html"), "notebook": row_homes()[rid]}
     return out
-
-
-def _json_safe(fields: dict) -> dict:
-    return {k: None if v is None or (isinstance(v, float) and v != v) else v for k, v in fields.items()}
 
 
 def legend_html(doc: Document) -> str:
@@ -389,7 +379,7 @@ def _script_json(value) -> str:
 def page_html(doc: Document, documents: list[tuple[str, str]], written: set[str]) -> str:
     """One document's reader page, complete and offline (styles and scripts inline)."""
     data = {
-        "fields": [*core.SOURCE_FIELDS, "qualifier"],
+        "fields": PANEL_FIELDS,
         "labels": {**core.SOURCE_LABELS, "qualifier": "hedge"},
         "hints": {"title": core.HINTS["source_title"], "link": "Show {id} in its view ({notebook})"},
         "rows": panel_rows(doc),
