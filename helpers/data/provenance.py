@@ -161,6 +161,17 @@ def unique_lines(source_id: str) -> list[tuple[int, str]]:
     return lines
 
 
+def number_matches(line: str) -> list[re.Match]:
+    """The numbers in digits and the quantity words of a line, in reading order (what the audit checks)."""
+    return sorted([*NUMBER_RE.finditer(line), *QUANTITY_RE.finditer(line)], key=lambda m: m.start())
+
+
+def ledger_covers(line: str, match: re.Match, number: str, context: str) -> bool:
+    """A not_figures.csv entry (number, context) accounts for ``match``: same number, inside its context."""
+    where = line.find(context)
+    return number == match.group() and where != -1 and where <= match.start() < where + len(context)
+
+
 def uncovered_numbers(source_id: str, spans: list[str], ledger: list[tuple[str, str]]) -> list[str]:
     """Numbers in digits, and quantity words (QUANTITY_WORDS), that no figure quote and no ledger entry covers.
 
@@ -176,16 +187,10 @@ def uncovered_numbers(source_id: str, spans: list[str], ledger: list[tuple[str, 
             while start != -1:
                 covered.append((start, start + len(span)))
                 start = line.find(span, start + 1)
-        matches = sorted([*NUMBER_RE.finditer(line), *QUANTITY_RE.finditer(line)], key=lambda m: m.start())
-        for match in matches:
+        for match in number_matches(line):
             if any(a <= match.start() and match.end() <= b for a, b in covered):
                 continue
-            if any(
-                number == match.group()
-                and context in line
-                and line.find(context) <= match.start() < line.find(context) + len(context)
-                for number, context in ledger
-            ):
+            if any(ledger_covers(line, match, number, context) for number, context in ledger):
                 continue
             context = line[max(0, match.start() - 60) : match.end() + 60]
             missing.append(f"source {source_id} line {line_no}: {match.group()!r} in ...{context}...")

@@ -28,9 +28,9 @@ from helpers import EDUCATIONAL_NOTE
 from helpers.data.dictionary import family_names
 from helpers.data.prepared import prepared
 from helpers.data.provenance import (
-    NUMBER_RE,
-    QUANTITY_RE,
     SEEDS_ENV,
+    ledger_covers,
+    number_matches,
     seeds_dir,
     source_files,
     source_text,
@@ -92,11 +92,8 @@ def locate_number(source_id: str, number: str, context: str) -> tuple[int, int, 
     """(line, start, end) of a not_figures.csv number: the audit's digits or quantity word that equals
     ``number`` and stands inside ``context`` in its paragraph (``provenance.uncovered_numbers``' rule)."""
     for line_no, line in unique_lines(source_id):
-        where = line.find(context)
-        if where == -1:
-            continue
-        for match in sorted([*NUMBER_RE.finditer(line), *QUANTITY_RE.finditer(line)], key=lambda m: m.start()):
-            if match.group() == number and where <= match.start() < where + len(context):
+        for match in number_matches(line):
+            if ledger_covers(line, match, number, context):
                 return line_no, match.start(), match.end()
     return None
 
