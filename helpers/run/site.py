@@ -143,10 +143,11 @@ def build_site(
         runtime = runtime_file().read_bytes()
         runtime_src = f"assets/{hashed_name('vega', runtime, 'js')}"
         (tmp / runtime_src).write_bytes(runtime)
-        cards = _notebook_pages(tmp, runtime_src, jobs, progress)
+        # The documents and the finder first: a broken table or reader stops the build before any notebook runs.
         docs = list(documents(tmp)) if documents is not None else []
         records = finder_records(load_tables(), showing_link, {str(d["document"]): str(d["href"]) for d in docs})
         (tmp / "finder.html").write_text(finder_html(records), encoding="utf-8")
+        cards = _notebook_pages(tmp, runtime_src, jobs, progress)
         (tmp / "index.html").write_text(index_html(cards, docs, documents_help, figures=len(records)), encoding="utf-8")
         (tmp / MARKER).write_text("built by python -m helpers.run.site; --out may replace this folder\n")
         if out.exists():
