@@ -310,3 +310,17 @@ def test_done_when_a_phone_finds_nasal_and_opens_it_highlighted(site, context):
         bs.screenshot(page, "site-done-when-phone", full_page=False)
     finally:
         page.close()
+
+
+def test_audited_numbers_link_to_their_document_page_when_the_site_has_one():
+    from helpers.render.finder import finder_records, load_tables
+
+    records = finder_records(
+        load_tables(), lambda row_id: f"view.html#highlight={row_id}", {"000": "documents/000.html"}
+    )
+    audited = [r for r in records if r["table"] == ["not_figures"]]
+    assert {r["href"] for r in audited if r["document"] == ["000"]} == {"documents/000.html"}
+    assert {r["href"] for r in audited if r["document"] != ["000"]} == {""}
+    assert all(r["reason"] and r["kind"] == [NO_VALUE] for r in audited)
+    contradiction = next(r for r in records if r["id"] == "con-001")
+    assert contradiction["document"] == ["002", "003"] and contradiction["href"] == "view.html#highlight=con-001"
