@@ -221,6 +221,14 @@ def showing_link(row_id: str) -> str:
     return f"{page}#{moved}&{highlight}"
 
 
+def document_names() -> dict[str, str]:
+    """Document id -> "000 · publisher", from ``sources.csv`` (validated)."""
+    from helpers.data import load
+
+    sources = load("sources")
+    return {str(r.source_id): f"{r.source_id} · {r.publisher}" for r in sources.itertuples()}
+
+
 def load_tables() -> dict[str, Any]:
     """The finder's tables, validated by ``helpers.data.load`` (a broken file stops the build, naming it)."""
     from helpers.data import load
@@ -228,9 +236,20 @@ def load_tables() -> dict[str, Any]:
     return {table: load(table) for table in SEARCH_COLUMNS}
 
 
-def finder_html(records: Sequence[Mapping[str, Any]], *, documents_note: str = "") -> str:
-    """The finder page: the records as JSON, the search form, and ``static/finder.js``; nothing fetched."""
-    data = {"records": list(records), "facets": FACETS, "values": facet_values(records), "none": NO_VALUE}
+def finder_html(
+    records: Sequence[Mapping[str, Any]], *, names: Mapping[str, str] | None = None, documents_note: str = ""
+) -> str:
+    """The finder page: the records as JSON, the search form, and ``static/finder.js``; nothing fetched.
+
+    ``names`` maps a document id to how the page names it ("000 · ProHealth"); ids it lacks show as they are.
+    """
+    data = {
+        "records": list(records),
+        "facets": FACETS,
+        "values": facet_values(records),
+        "names": dict(names or {}),
+        "none": NO_VALUE,
+    }
     js = (STATIC / "finder.js").read_text(encoding="utf-8")
     controls = "\n".join(
         f'<label for="ke-find-{name}">{html.escape(label)}<select id="ke-find-{name}" data-facet="{name}">'

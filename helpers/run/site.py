@@ -122,7 +122,7 @@ def build_site(
     dict per document (``helpers.render.reader.write_reader_pages``); ``documents_help`` is shown
     on the front door when there are none. Raises :class:`SiteError` naming what went wrong.
     """
-    from helpers.render.finder import finder_html, finder_records, load_tables, showing_link
+    from helpers.render.finder import document_names, finder_html, finder_records, load_tables, showing_link
     from helpers.render.report_page import runtime_file
     from helpers.render.site import hashed_name, index_html
     from helpers.run.leftovers import temp_tag
@@ -146,7 +146,7 @@ def build_site(
         # The documents and the finder first: a broken table or reader stops the build before any notebook runs.
         docs = list(documents(tmp)) if documents is not None else []
         records = finder_records(load_tables(), showing_link, {str(d["document"]): str(d["href"]) for d in docs})
-        (tmp / "finder.html").write_text(finder_html(records), encoding="utf-8")
+        (tmp / "finder.html").write_text(finder_html(records, names=document_names()), encoding="utf-8")
         cards = _notebook_pages(tmp, runtime_src, jobs, progress)
         (tmp / "index.html").write_text(index_html(cards, docs, documents_help, figures=len(records)), encoding="utf-8")
         (tmp / MARKER).write_text("built by python -m helpers.run.site; --out may replace this folder\n")

@@ -13,10 +13,12 @@
     data.values[select.dataset.facet].forEach(function (value) {
       var option = document.createElement('option');
       option.value = value;
-      option.textContent = value;
+      option.textContent = select.dataset.facet === 'document' ? docName(value) : value;
       select.appendChild(option);
     });
   });
+
+  function docName(id) { return data.names[id] || id; }
 
   function words(text) { return text.toLowerCase().split(/\s+/).filter(Boolean); }
 
@@ -42,7 +44,7 @@
     var id = el(record.href ? 'a' : 'span', 'ke-hit-id', name);
     if (record.href) id.href = record.href;
     head.appendChild(id);
-    var meta = [record.table[0], 'document ' + record.document.join(' and ')];
+    var meta = [record.table[0], record.document.map(docName).join(' and ')];
     if (record.kind[0] !== data.none) meta.push(record.kind[0]);
     if (record.hedge[0] !== data.none) meta.push('hedge: ' + record.hedge[0]);
     head.appendChild(document.createTextNode(' · ' + meta.join(' · ')));
