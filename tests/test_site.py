@@ -125,6 +125,20 @@ def test_the_site_has_every_page_and_one_shared_runtime(site):
     assert site_bytes < len(single.encode()) - 0.8 * runtimes[0].stat().st_size, (site_bytes, len(single.encode()))
 
 
+@pytest.mark.notebooks
+def test_a_failed_build_leaves_the_previous_site_as_it_was(site):
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+    def full_disk(folder: Path) -> list[dict]:
+        (folder / "documents").mkdir()  # half-written, in the new site's temporary folder
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(SiteError, match=r"could not be written to .*No space left on device"):
+        build_site(site, progress=False, documents=full_disk)
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert [p.name for p in site.parent.iterdir()] == ["site"], "the temporary folder was left behind"
+
+
 # --- the finder against pandas ----------------------------------------------------------------------
 
 
