@@ -304,6 +304,8 @@ def test_the_front_door_opens_offline_and_its_cards_lead_to_drawn_pages(site, co
         page.click("li.ke-card[data-notebook='08_pk_simulator'] h3 a")
         page.wait_for_selector(SITE_DRAW)  # drawn by the shared runtime, loaded from assets/ over file://
         assert bs.wait_for_charts(page, 1)
+        assert page.get_attribute("nav.ke-site-nav a[href='finder.html']", "href")  # the site's links on a view
+        axe_support.assert_accessible(page, "site-08_pk_simulator")
     finally:
         page.close()
 
