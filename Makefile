@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv git-filter test lint data unit notebooks browser lab app report bench snapshots datapackage clean
+.PHONY: help venv git-filter test lint data unit notebooks browser lab app report site bench snapshots datapackage clean
 
 help:
 	@echo "make lab         open JupyterLab on the start notebook (the main job)"
 	@echo "make test        lint, data checks, unit tests, notebook runs, browser tests"
 	@echo "make report      run every notebook headlessly into offline HTML reports (reports/)"
+	@echo "make site        build site/: every notebook's page, a front door and a figure finder (open site/index.html)"
 	@echo "make app         serve the explorers as Voila apps on localhost (code hidden)"
 	@echo "make bench       run the benchmarks in benchmarks/"
 	@echo "make snapshots   accept deliberate changes to chart and figure snapshots"
@@ -102,6 +103,10 @@ app: $(STAMP)
 
 report: $(STAMP)
 	@$(PY) -m helpers.report --all
+
+# site/ is a folder, hence .PHONY: make would otherwise call an existing site up to date.
+site: $(STAMP)
+	@$(PY) -m helpers.run.site --out site
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -9,6 +9,9 @@
 - Voilà: from navigation to the first drawn chart, per app. Target: 3 s.
 - Single-file reports (``--only pages``): every report's bytes, and the time from navigation to
   the first chart drawn, at a phone's (390x844) and a desktop's (1280x800) size. Target: 500 kB, 100 ms.
+- The site (``--only site``, ``make site``'s folder built with this tree): every site page beside every
+  single-file report, the same two numbers; a page without a chart (front door, finder, 00) is timed
+  to its load event instead. A site page's bytes leave out the shared runtime, printed once.
 
 ``--baseline REV`` also builds every page with the code of git revision REV (``git archive`` into a
 temporary folder, run in its own process) and measures both sets in the same browser, interleaved,
@@ -236,6 +239,51 @@ def bench_pages(browser, folders: dict[str, Path]) -> list[tuple]:
     return rows
 
 
+def load_ms(browser, path: Path, size: tuple[int, int]) -> float:
+    """Navigation to the load event, for a page that draws no chart (the site's front door and finder)."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.goto(path.as_uri(), wait_until="load")
+    ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    page.close()
+    return ms
+
+
+def bench_site(browser, tmp: Path, reports: Path) -> list[tuple]:
+    """(page, kind, bytes, phone median ms, desktop median ms, timed to) for the site and the reports."""
+    from helpers.run.site import build_site
+
+    site = build_site(tmp / "site", progress=False)
+    charted = {p.stem for p in site.glob("*.html") if 'id="vega-runtime"' in p.read_text(encoding="utf-8")}
+    pages = [("site", p) for p in sorted(site.glob("*.html"))]
+    pages += [("report", p) for p in sorted(reports.glob("report-*.html"))]
+    rows = []
+    for kind, path in pages:
+        has_chart = kind == "report" or path.stem in charted
+        measure = first_chart_ms if has_chart else load_ms
+        times = {w: [measure(browser, path, size) for _ in range(PAGE_LOADS)] for w, size in WINDOWS.items()}
+        name = path.stem.removeprefix("report-")
+        medians = [statistics.median(times[w]) for w in WINDOWS]
+        rows.append((name, kind, path.stat().st_size, *medians, "first chart" if has_chart else "load"))
+    runtime = next((site / "assets").glob("vega-*.js"))
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    shared = runtime.stat().st_size / 1000
+    print(f"\nSite: {total / 1e6:.2f} MB in all; the shared runtime {runtime.name} is {shared:.0f} kB")
+    return rows
+
+
+def print_site(rows: list[tuple]) -> None:
+    print(f"Site pages and single-file reports: bytes and navigation -> first chart (or load), median of {PAGE_LOADS}")
+    print(f"{'page':22} {'kind':7} {'kB':>7} {'phone ms':>9} {'desktop ms':>10}  timed to")
+    by_key = {(r[0], r[1]): r for r in rows}
+    for name, kind, size, phone, desktop, to in rows:
+        line = f"{name:22} {kind:7} {size / 1000:7.0f} {phone:9.1f} {desktop:10.1f}  {to}"
+        report = by_key.get((name, "report"))
+        if kind == "site" and report:
+            line += f"   site/report: {size / report[2]:.2f} bytes, {phone / report[3]:.2f} phone, "
+            line += f"{desktop / report[4]:.2f} desktop"
+        print(line)
+
+
 def print_pages(rows: list[tuple]) -> None:
     print(
         f"\nSingle-file reports: bytes (target {PAGE_BYTES_TARGET / 1000:g} kB) and navigation -> first chart, "
@@ -358,7 +406,7 @@ def bench_voila(browser, tmp: Path) -> list[tuple[str, float]]:
 
 
 def main(argv: list[str]) -> int:
-    """All four benchmarks; ``--only html|pages|lab|voila`` runs one; ``--baseline REV`` compares with REV."""
+    """Every benchmark; ``--only html|pages|site|lab|voila`` runs one; ``--baseline REV`` compares with REV."""
     from playwright.sync_api import sync_playwright
 
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
@@ -371,7 +419,7 @@ def main(argv: list[str]) -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = bs.launch(playwright, executable)
-        folders = build_pages(Path(tmp), baseline) if only in (None, "html", "pages") else {}
+        folders = build_pages(Path(tmp), baseline) if only in (None, "html", "pages", "site") else {}
         html_rows = bench_html(browser, Path(tmp), folders) if only in (None, "html") else []
         print(f"Saved HTML: input event -> Vega run over, SVG, count and table updated (target {FRAME_MS:g} ms median)")
         print(f"{'notebook':22} {'control':16} {'kind':8} {'code':7} {'median':>7} {'p95':>7} {'n':>4} {'changed':>7}")
@@ -387,6 +435,8 @@ def main(argv: list[str]) -> int:
             )
         if only in (None, "pages"):
             print_pages(bench_pages(browser, folders))
+        if only in (None, "site"):
+            print_site(bench_site(browser, Path(tmp), folders["after"]))
         lab = bench_lab(browser, Path(tmp)) if only in (None, "lab") else {}
         print("\nJupyterLab, 01 condition (change event -> SVG shows the new rows):")
         for label, (med, p95, n) in lab.items():

@@ -24,7 +24,7 @@ from typing import Any
 from nbconvert.exporters import TemplateExporter
 from nbconvert.filters import DataTypeFilter
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool, default
+from traitlets import Bool, Unicode, default
 
 from helpers.paths import NOTEBOOK_DIR, ROOT
 from helpers.render.compiled import CompileError, vega_spec
@@ -105,6 +105,11 @@ class ReportExporter(TemplateExporter):
     export_from_notebook = "Ketamine evidence report (offline HTML)"
     output_mimetype = "text/html"
     show_code = Bool(False, help="include the code cells").tag(config=True)
+    runtime_src = Unicode(
+        "",
+        help="the address, relative to the page, of a shared Vega runtime file loaded with <script src> "
+        "(a site's pages share one copy); empty: the runtime is included in the page",
+    ).tag(config=True)
 
     @default("file_extension")
     def _file_extension_default(self) -> str:
@@ -143,6 +148,7 @@ class ReportExporter(TemplateExporter):
             "notebook": Path(name).stem,
             "set_name": "nbconvert",
             "show_code": self.show_code,
+            "runtime_src": self.runtime_src,
             "failed": None,
             "reports": {},
             "notebook_dir": NOTEBOOK_DIR,
@@ -160,7 +166,7 @@ class ReportExporter(TemplateExporter):
         resources = super()._init_resources(resources)
         report = resources["ketamine"]
         report.setdefault("view_js", _Lazy(view_js))
-        if report.get("runtime") is None:
+        if report.get("runtime") is None and not report.get("runtime_src"):
             report["runtime"] = _Lazy(lambda: runtime_file().read_text(encoding="utf-8"))
         return resources
 
@@ -183,9 +189,9 @@ class _Lazy:
         return self.make()
 
 
-@lru_cache(maxsize=2)
-def _exporter(show_code: bool) -> ReportExporter:
-    return ReportExporter(show_code=show_code)
+@lru_cache(maxsize=4)
+def _exporter(show_code: bool, runtime_src: str = "") -> ReportExporter:
+    return ReportExporter(show_code=show_code, runtime_src=runtime_src)
 
 
 def notebook_html(
@@ -198,13 +204,16 @@ def notebook_html(
     run_date: datetime | None = None,
     failed: str | None = None,
     runtime: str | None = None,
+    runtime_src: str = "",
     reports: Mapping[str, str] | None = None,
     notebook_dir: Path = NOTEBOOK_DIR,
 ) -> tuple[str, list[dict]]:
     """The report page of an executed notebook, and its chart specs in order (for slide images).
 
     ``runtime`` is the Vega bundle's code (default: read from
-    :func:`helpers.render.report_page.runtime_file`, only when there is a chart). The
+    :func:`helpers.render.report_page.runtime_file`, only when there is a chart);
+    ``runtime_src`` instead names a shared runtime file that the page loads (a site's
+    ``assets/vega-<hash>.js``), so the page does not carry its own copy. The
     disclaimer is said once, in the banner. Links to notebooks lead to ``reports[name]`` (a
     report file beside this one) or become text naming the notebook in ``notebook_dir``
     (``helpers.render.report_text``). ``failed`` adds the FAILED banner.
@@ -223,5 +232,5 @@ def notebook_html(
             "notebook_dir": notebook_dir,
         },
     }
-    page, resources = _exporter(show_code).from_notebook_node(nb, resources)
+    page, resources = _exporter(show_code, runtime_src).from_notebook_node(nb, resources)
     return page, resources["ketamine"]["charts"]
