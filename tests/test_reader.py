@@ -15,7 +15,7 @@ from helpers.data.dictionary import family_names, field_spec
 from helpers.data.provenance import DATA_DIR, seeds_dir, source_files
 from helpers.render import reader
 from helpers.views import core
-from helpers.views.home import view_link
+from helpers.views.home import showing_link
 
 LABELS = {"ke-rid", "ke-why", "ke-anchor"}  # what a mark adds to the document's words
 
@@ -209,7 +209,7 @@ def test_a_click_shows_each_row_of_the_sentence_and_its_view_link(site, browser)
             quote = table.set_index("id").loc[row_id, "quote"]
             assert quote in block.inner_text()
             href = block.locator("a.ke-view-link").get_attribute("href")
-            assert href == view_link(row_id, page="../{notebook}.html")
+            assert href == showing_link(row_id, page="../{notebook}.html")
         # the id label is a button: the keyboard reaches the same panel
         single = next(m for m in soups["003"].select("main mark.ke-fig[id]") if len(m["data-ids"].split()) == 1)
         page.locator(f'main mark.ke-fig[id="{single["id"]}"] > button.ke-rid').click()

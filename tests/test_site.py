@@ -15,6 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from helpers.data import load
 from helpers.paths import DATA_DIR
 from helpers.render.exporter import notebook_html
 from helpers.render.finder import NO_VALUE, SEARCH_COLUMNS
@@ -257,7 +258,10 @@ def test_each_hit_opens_its_view_with_the_figure_highlighted(site, context):
         finally:
             page.close()
     audited = [r for r in records.values() if r["table"] == ["not_figures"]]
-    assert len(audited) == 140 and all(r["reason"] and r["href"] == "" for r in audited)
+    assert len(audited) == len(load("not_figures")) and all(r["reason"] for r in audited)
+    # an audited number has no view: it links to its document's reader page, which the site holds
+    for r in audited:
+        assert r["href"] == f"documents/{r['document'][0]}.html" and (site / r["href"]).is_file(), r
 
 
 @pytest.mark.notebooks
@@ -300,6 +304,12 @@ def test_the_front_door_opens_offline_and_its_cards_lead_to_drawn_pages(site, co
                 assert (site / src).is_file() and width > 0, card
         assert (site / page.get_attribute("a.ke-finder-link", "href")).is_file()
         assert "Documents" in page.inner_text("main")
+        # the reader pages are part of the site (the documents are beside the clone in CI and here)
+        docs = page.eval_on_selector_all("a[href^='documents/']", "els => els.map(e => e.getAttribute('href'))")
+        assert docs == [f"documents/{sid}.html" for sid in load("sources")["source_id"]], docs
+        assert all((site / d).is_file() for d in docs)
+        reader = (site / docs[0]).read_text(encoding="utf-8")
+        assert '<a href="../index.html">All notebooks</a>' in reader and 'href="../finder.html"' in reader
         axe_support.assert_accessible(page, "site-index")
         page.click("li.ke-card[data-notebook='08_pk_simulator'] h3 a")
         page.wait_for_selector(SITE_DRAW)  # drawn by the shared runtime, loaded from assets/ over file://

@@ -39,7 +39,7 @@ from helpers.data.provenance import (
 from helpers.data.tables import load
 from helpers.paths import ROOT, write_atomic
 from helpers.views import core, marks
-from helpers.views.home import row_homes, view_link
+from helpers.views.home import row_homes, showing_link
 
 STATIC = Path(__file__).parent / "static"
 FOLDER = "documents"
@@ -290,7 +290,7 @@ def panel_rows(doc: Document) -> dict[str, dict]:
         rid = str(row["id"])
         fields = {k: row.get(k) for k in PANEL_FIELDS}
         fields = {k: None if isinstance(v, float) and v != v else v for k, v in fields.items()}  # NaN is not JSON
-        out[rid] = {**fields, "href": view_link(rid, page="../{notebook}.html"), "notebook": row_homes()[rid]}
+        out[rid] = {**fields, "href": showing_link(rid, page="../{notebook}.html"), "notebook": row_homes()[rid]}
     return out
 
 
@@ -373,8 +373,11 @@ def _script_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-def page_html(doc: Document, documents: list[tuple[str, str]], written: set[str]) -> str:
-    """One document's reader page, complete and offline (styles and scripts inline)."""
+def page_html(doc: Document, documents: list[tuple[str, str]], written: set[str], in_site: bool = False) -> str:
+    """One document's reader page, complete and offline (styles and scripts inline).
+
+    ``in_site``: the page sits in a built site, so it links to the front door and the finder.
+    """
     data = {
         "fields": PANEL_FIELDS,
         "labels": {**core.SOURCE_LABELS, "qualifier": "hedge"},
@@ -386,6 +389,12 @@ def page_html(doc: Document, documents: list[tuple[str, str]], written: set[str]
         for sid, _ in documents
         if sid in written
     )
+    if in_site:
+        nav = (
+            f'<a href="../index.html">All notebooks</a> · <a href="../finder.html">Find a figure</a> · Documents: {nav}'
+        )
+    else:
+        nav = f"Documents: {nav}"
     script = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("source_panel.js", "reader.js"))
     css = (STATIC / "reader.css").read_text(encoding="utf-8")
     script = script.replace("</script", "<\\/script")
@@ -395,7 +404,7 @@ def page_html(doc: Document, documents: list[tuple[str, str]], written: set[str]
 <body>
 <header>
 <p class="ke-disclaimer" role="note">{html.escape(EDUCATIONAL_NOTE)}</p>
-<nav aria-label="documents">Documents: {nav}</nav>
+<nav aria-label="documents">{nav}</nav>
 <h1><span class="ke-docid">{html.escape(doc.source_id)}</span> {html.escape(doc.title)}</h1>
 <p class="ke-intro">Every figure the notebooks take from this document is marked in its sentence, with its row id;
 click a mark (or its id) for its row and a link to the view that shows it. A paragraph the document repeats is
@@ -436,11 +445,12 @@ def build_documents(present: list[str]) -> list[Document]:
     return [collect(sid, titles[sid], figures, ledger, cons) for sid in present]
 
 
-def write_reader_pages(site_dir: Path) -> list[dict]:
+def write_reader_pages(site_dir: Path, in_site: bool = False) -> list[dict]:
     """Write ``site_dir/documents/<id>.html`` for each document present (each written, then renamed).
 
     Returns one dict per page written: document, title, href (relative to ``site_dir``) and marks
-    (the figure rows marked). Returns [] when the documents are absent (``SEEDS_HELP`` says how to add them).
+    (the figure rows marked); ``in_site`` adds links to the site's front door and finder.
+    Returns [] when the documents are absent (``SEEDS_HELP`` says how to add them).
     """
     present = documents_present()
     if not present:
@@ -452,7 +462,7 @@ def write_reader_pages(site_dir: Path) -> list[dict]:
     written = {d.source_id for d in docs}
     out = []
     for doc in docs:
-        write_atomic(folder / f"{doc.source_id}.html", page_html(doc, listing, written))
+        write_atomic(folder / f"{doc.source_id}.html", page_html(doc, listing, written, in_site))
         out.append(
             {
                 "document": doc.source_id,

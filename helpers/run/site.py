@@ -19,37 +19,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 MARKER = ".ketamine-site"  # in every built site: the only kind of folder --out may replace
-READER_MODULE = "helpers.render.reader"  # write_reader_pages(site_dir) and SEEDS_HELP, when installed
-NO_READER_HELP = "The documents' reader pages are not part of this build (helpers.render.reader is missing)."
 _LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.(?:tmp|old)")
 
 
 class SiteError(Exception):
     """The site could not be built; the message says why, and the previous site is left as it was."""
-
-
-def reader_pages() -> tuple[Callable[[Path], list[dict]] | None, str]:
-    """The document reader's page writer and its help text, or ``(None, why)`` when it is not installed.
-
-    Looked up by name so the site builds before the reader exists; any other import error is raised.
-    """
-    try:
-        module = importlib.import_module(READER_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != READER_MODULE:
-            raise
-        return None, NO_READER_HELP
-    return module.write_reader_pages, module.SEEDS_HELP
 
 
 def _check_out(out: Path) -> None:
@@ -114,19 +98,26 @@ def build_site(
     jobs: int | None = None,
     progress: bool = True,
     documents: Callable[[Path], list[dict]] | None = None,
-    documents_help: str = NO_READER_HELP,
+    documents_help: str | None = None,
 ) -> Path:
     """Build the site into ``out`` (replaced only when the new one is complete); returns its path.
 
     ``documents(site_dir)`` writes the documents' reader pages into the new site and returns one
-    dict per document (``helpers.render.reader.write_reader_pages``); ``documents_help`` is shown
-    on the front door when there are none. Raises :class:`SiteError` naming what went wrong.
+    dict per document (default: ``helpers.render.reader.write_reader_pages``); ``documents_help``
+    is shown on the front door when there are none (default: the reader's ``SEEDS_HELP``).
+    Raises :class:`SiteError` naming what went wrong.
     """
-    from helpers.render.finder import document_names, finder_html, finder_records, load_tables, showing_link
+    from helpers.render.finder import document_names, finder_html, finder_records, load_tables
+    from helpers.render.reader import SEEDS_HELP, write_reader_pages
     from helpers.render.report_page import runtime_file
     from helpers.render.site import hashed_name, index_html
     from helpers.run.leftovers import temp_tag
     from helpers.run.plan import OutputPathError, check_out_dir
+    from helpers.views.home import showing_link
+
+    if documents is None:
+        documents = partial(write_reader_pages, in_site=True)
+    documents_help = SEEDS_HELP if documents_help is None else documents_help
 
     out = Path(out).absolute()
     _check_out(out)
@@ -144,7 +135,7 @@ def build_site(
         runtime_src = f"assets/{hashed_name('vega', runtime, 'js')}"
         (tmp / runtime_src).write_bytes(runtime)
         # The documents and the finder first: a broken table or reader stops the build before any notebook runs.
-        docs = list(documents(tmp)) if documents is not None else []
+        docs = list(documents(tmp))
         records = finder_records(load_tables(), showing_link, {str(d["document"]): str(d["href"]) for d in docs})
         (tmp / "finder.html").write_text(finder_html(records, names=document_names()), encoding="utf-8")
         cards = _notebook_pages(tmp, runtime_src, jobs, progress)
@@ -178,11 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    write_documents, help_text = reader_pages()
     try:
-        out = build_site(
-            args.out, jobs=args.jobs, progress=not args.quiet, documents=write_documents, documents_help=help_text
-        )
+        out = build_site(args.out, jobs=args.jobs, progress=not args.quiet)
     except SiteError as exc:
         print(f"make site: {exc}", file=sys.stderr)
         return 1
