@@ -143,7 +143,11 @@ def _bounded(node: Any) -> Any:
     for channel in ("x", "y"):
         field = encoding.get(channel) if isinstance(encoding, dict) else None
         scale = field.get("scale") if isinstance(field, dict) else None
-        if not isinstance(scale, dict) or "domain" not in scale or field.get("type") not in ("quantitative", "temporal"):
+        if (
+            not isinstance(scale, dict)
+            or "domain" not in scale
+            or field.get("type") not in ("quantitative", "temporal")
+        ):
             continue
         domain = scale["domain"]
         if isinstance(domain, list) and all(isinstance(v, (int, float)) for v in domain):

@@ -158,6 +158,10 @@ class _Layout:
             tallest = max(cell["height"] for cell in sized)
             for cell in sized:
                 cell["height"] = tallest
+        if self.direction == "vconcat":  # stacked: every panel as wide as the column
+            widest = max(cell["width"] for cell in self.cells)
+            for cell in self.cells:
+                cell["width"] = widest
 
 
 def _can_grow(layout: _Layout, dx: float, dy: float) -> bool:
@@ -207,14 +211,11 @@ def framed(svg: str, frame: tuple[float, float], size: tuple[int, int]) -> str:
     box = f"{x:.2f} {y:.2f} {fw:.2f} {fh:.2f}"
     background = f'<rect x="{x:.2f}" y="{y:.2f}" width="{fw:.2f}" height="{fh:.2f}" fill="white"/>'
     return (
-        f'<svg {head[1]}width="{size[0]}" height="{size[1]}" viewBox="{box}"{head[4]}>{background}'
-        + svg[head.end() :]
+        f'<svg {head[1]}width="{size[0]}" height="{size[1]}" viewBox="{box}"{head[4]}>{background}' + svg[head.end() :]
     )
 
 
-def export_slide(
-    spec: dict, fmt: str, size: tuple[int, int] = DEFAULT_SIZE, shows: str | None = None
-) -> str | bytes:
+def export_slide(spec: dict, fmt: str, size: tuple[int, int] = DEFAULT_SIZE, shows: str | None = None) -> str | bytes:
     """One view's spec as a slide of exactly ``size`` pixels: PNG bytes or SVG text (no browser, no network).
 
     ``shows`` names the run's filter (:func:`helpers.render.printed.filter_text`) in the slide's title.
