@@ -19,6 +19,7 @@ import pytest
 from test_report import PNG_SIGNATURE
 
 from helpers.run import execute as run_exec
+from helpers.views import view
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -148,3 +149,17 @@ def test_the_slide_title_names_the_filter(slides_run):
     assert "Educational use only, not medical advice." in svg
     default = (slides_run / "06_history__default" / "chart-1.svg").read_text(encoding="utf-8")
     assert ">History and regulation of ketamine</text>" in default, "a run of the defaults names no filter"
+
+
+def test_the_print_spec_bounds_an_axis_a_parameter_sets_and_widens_a_fixed_one():
+    from helpers.render.printed import filter_text, print_spec
+
+    def x_scales(spec: dict) -> list[dict]:
+        return [layer["encoding"]["x"]["scale"] for layer in print_spec(spec)["vconcat"][0]["layer"][:2]]
+
+    assert x_scales(view("06_history").spec()) == [{"nice": False, "zero": False, "padding": 8}] * 2
+    assert x_scales(view("01_response_rates").spec()) == [{"domain": {"unionWith": [0, 100]}}] * 2
+    assert filter_text("06_history", {"year_from": 1990, "color_by": "event_kind", "topic": "all"}) == (
+        "from year: 1990; colour by: event kind"
+    )
+    assert filter_text("06_history", {}) is None

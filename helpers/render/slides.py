@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from helpers.render.printed import LINE_CHARS, print_spec
@@ -199,6 +200,11 @@ def lay_out(spec: dict, ratio: float, shows: str | None = None) -> tuple[dict, t
     return layout.printed(), (frame_w, frame_h)
 
 
+def _px(value: float) -> str:
+    """A length for SVG text: at most 2 decimals, no trailing zeros, never "-0"."""
+    return f"{round(value, 2) + 0.0:.2f}".rstrip("0").rstrip(".")
+
+
 def framed(svg: str, frame: tuple[float, float], size: tuple[int, int]) -> str:
     """``svg`` centred on a white frame of ``frame`` CSS px, drawn at ``size`` pixels."""
     head = _HEAD.match(svg)
@@ -207,23 +213,31 @@ def framed(svg: str, frame: tuple[float, float], size: tuple[int, int]) -> str:
     width, height = float(head[2]), float(head[3])
     fw, fh = max(frame[0], width), max(frame[1], height)  # never crop: a chart larger than the frame is shrunk
     fw, fh = max(fw, fh * size[0] / size[1]), max(fh, fw * size[1] / size[0])
-    x, y = -(fw - width) / 2, -(fh - height) / 2
-    box = f"{x:.2f} {y:.2f} {fw:.2f} {fh:.2f}"
-    background = f'<rect x="{x:.2f}" y="{y:.2f}" width="{fw:.2f}" height="{fh:.2f}" fill="white"/>'
+    x, y = _px(-(fw - width) / 2), _px(-(fh - height) / 2)
+    box = f"{x} {y} {_px(fw)} {_px(fh)}"
+    background = f'<rect x="{x}" y="{y}" width="{_px(fw)}" height="{_px(fh)}" fill="white"/>'
     return (
         f'<svg {head[1]}width="{size[0]}" height="{size[1]}" viewBox="{box}"{head[4]}>{background}' + svg[head.end() :]
     )
 
 
-def export_slide(spec: dict, fmt: str, size: tuple[int, int] = DEFAULT_SIZE, shows: str | None = None) -> str | bytes:
-    """One view's spec as a slide of exactly ``size`` pixels: PNG bytes or SVG text (no browser, no network).
+def slide_images(
+    spec: dict, formats: Sequence[str], size: tuple[int, int] = DEFAULT_SIZE, shows: str | None = None
+) -> dict[str, str | bytes]:
+    """One view's spec as slides of exactly ``size`` pixels, by format: "png" bytes, "svg" text.
 
-    ``shows`` names the run's filter (:func:`helpers.render.printed.filter_text`) in the slide's title.
+    Laid out once for all formats (no browser, no network). ``shows`` names the run's filter
+    (:func:`helpers.render.printed.filter_text`) in the slide's title.
     """
+    if not formats:
+        return {}
     import vl_convert as vlc
 
     printed, frame = lay_out(spec, size[0] / size[1], shows)
     svg = framed(_render_svg(printed), frame, size)
-    if fmt == "svg":
-        return svg
-    return vlc.svg_to_png(svg, scale=1.0)
+    return {fmt: svg if fmt == "svg" else vlc.svg_to_png(svg, scale=1.0) for fmt in formats}
+
+
+def export_slide(spec: dict, fmt: str, size: tuple[int, int] = DEFAULT_SIZE, shows: str | None = None) -> str | bytes:
+    """One slide: PNG bytes or SVG text (:func:`slide_images` for one format)."""
+    return slide_images(spec, [fmt], size, shows)[fmt]

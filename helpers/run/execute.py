@@ -116,7 +116,7 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
     from helpers.paths import write_atomic
     from helpers.render.exporter import notebook_html
     from helpers.render.printed import filter_text
-    from helpers.render.slides import export_slide
+    from helpers.render.slides import slide_images
     from helpers.run.isolation import FRESH_NOTE, file_digest
     from helpers.run.kernels import CellStopped, Kernel, KernelStepError, python_path, run_notebook
     from helpers.run.leftovers import temp_tag
@@ -207,11 +207,11 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
             notebook_dir=Path(task.source).parent,
         )
         shows = filter_text(task.notebook, task.params)  # a slide is seen alone: its title names the filter
+        images = [fmt for fmt in task.formats if fmt != "html"]
         exports = {
-            task.chart_dir / f"chart-{n}.{fmt}": export_slide(chart, fmt, task.size, shows)
-            for fmt in task.formats
-            if fmt != "html"
+            task.chart_dir / f"chart-{n}.{fmt}": image
             for n, chart in enumerate(charts, start=1)
+            for fmt, image in slide_images(chart, images, task.size, shows).items()
         }
         # Everything is ready: only now replace the previous run's files, all of them or none.
         commit()
