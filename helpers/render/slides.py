@@ -28,6 +28,7 @@ from helpers.render.printed import LINE_CHARS, print_spec
 DEFAULT_SIZE = (1920, 1080)  # a 16:9 projector
 FRAME_WIDTH = 960  # CSS px a slide is laid out in at least: 10 px text is then 1/54 of its height
 MIN_STEP = 12  # px per row of a band axis: its 10 px labels do not overlap
+MAX_STEP = 48  # px per row at most: two rows do not each take half the slide
 MIN_PLOT = 300  # px a plot keeps, each way, when the frame is worked out
 CHAR_PX = 5.6  # average width of a character of the 10 px footer text
 _CONCAT = ("vconcat", "hconcat", "concat")
@@ -120,6 +121,7 @@ class _Layout:
         self.direction = "hconcat" if self.across or (panels and panels[1] == "hconcat") else "vconcat"
         self.cells = [leaf for leaf in _leaves(self.body) if not _is_hidden(leaf)]
         self.line_chars = LINE_CHARS
+        self.rows: dict[int, int] = {}  # id of a view -> the rows of its band axis (0: not a band axis)
 
     def printed(self, stand_in: bool = False) -> dict:
         """The print spec; ``stand_in``: its sources as lines of one dot, as tall but not as wide, so the
@@ -143,6 +145,7 @@ class _Layout:
                 continue  # marks are offset by pixels within a row: the row keeps its step
             step = cell["height"].get("step") if isinstance(cell.get("height"), dict) else None
             rows = round(height / step) if step else 0
+            self.rows[id(cell)] = rows
             cell["height"] = max(rows * MIN_STEP, min(height, MIN_PLOT)) if step else min(height, MIN_PLOT)
 
     def grow(self, dx: float, dy: float) -> None:
@@ -153,12 +156,14 @@ class _Layout:
             cell["width"] = max(MIN_STEP, int(cell["width"] + (dx / n if self.direction == "hconcat" else dx)))
             if not _offsets_in_px(cell):
                 share_y = dy * cell["height"] / total_h if self.direction == "vconcat" else dy
-                cell["height"] = max(MIN_STEP, int(cell["height"] + share_y))
+                most = self.rows.get(id(cell), 0) * MAX_STEP or float("inf")
+                cell["height"] = int(min(most, max(MIN_STEP, cell["height"] + share_y)))
         sized = [cell for cell in self.cells if not _offsets_in_px(cell)]
         if self.direction == "hconcat" and sized:  # side by side: every panel as tall as the row
             tallest = max(cell["height"] for cell in sized)
             for cell in sized:
-                cell["height"] = tallest
+                most = self.rows.get(id(cell), 0) * MAX_STEP or float("inf")
+                cell["height"] = int(min(most, tallest))
         if self.direction == "vconcat":  # stacked: every panel as wide as the column
             widest = max(cell["width"] for cell in self.cells)
             for cell in self.cells:
