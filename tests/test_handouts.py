@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from test_report import PNG_SIGNATURE
+from test_slides import assert_16_9, png_size
 
 from helpers import DISCLAIMER
 from helpers.render import report_page
@@ -187,6 +188,7 @@ def test_format_png_writes_the_html_report_and_the_slide_images(handout_run):
         pngs = sorted((out / f"{notebook}__default").glob("chart-*.png"))
         assert charts == len(pngs) == 1
         assert pngs[0].read_bytes().startswith(PNG_SIGNATURE) and pngs[0].stat().st_size > 10_000
+        assert_16_9(png_size(pngs[0]), (1920, 1080))  # a projector's slide, by default
     assert (out / "00_start_here__default.html").is_file()
     assert not (out / "00_start_here__default").exists(), "a notebook without charts has no image folder"
     assert not list(out.rglob("*.svg")), "only the formats asked for"

@@ -7,7 +7,8 @@ kernel and no network: charts are drawn by the Vega bundle from vl-convert,
 included once per file. ``--format png`` and ``--format svg`` add slide images of
 every chart (``<out>/<run>/chart-N.png|svg``) to the HTML report, never instead of it;
 an image prints its sources and the educational-use note under the chart, since
-nobody can hover or click a slide.
+nobody can hover or click a slide, and names the run's filter in its title. Slides are
+1920 x 1080 pixels (16:9, for a projector) unless ``--size WxH`` says otherwise.
 
 Examples::
 
@@ -16,6 +17,7 @@ Examples::
     python -m helpers.run.cli 01 -p condition fibromyalgia
     python -m helpers.run.cli --params-file reports.example.yaml --set fibromyalgia_handout
     python -m helpers.run.cli 02 03 --jobs 2 --format png --out handouts/    # HTML and slide images
+    python -m helpers.run.cli 06 --format png --size 1024x768                 # slides for a 4:3 projector
 
 The parts live in three modules, all importable from here: ``helpers.run.plan``
 (what runs, checked before anything runs), ``helpers.run.execute`` and ``helpers.run.pool``
@@ -54,7 +56,15 @@ from collections.abc import Iterable, Sequence
 from helpers.params import NOTEBOOKS, ParameterError
 from helpers.run.execute import interrupted_summary, job_limit, run_tasks, summary
 from helpers.run.paramfile import load_param_file
-from helpers.run.plan import DEFAULT_OUT, FORMATS, OutputPathError, default_notebooks, plan_runs, timeout_message
+from helpers.run.plan import (
+    DEFAULT_OUT,
+    FORMATS,
+    OutputPathError,
+    default_notebooks,
+    parse_size,
+    plan_runs,
+    timeout_message,
+)
 from helpers.run.pool import RunInterrupted
 
 # --- command line -----------------------------------------------------------------------------
@@ -97,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FORMATS,
         help="png or svg (repeatable): slide images of every chart in <out>/<run>/chart-N.png|svg, "
         "in addition to the HTML report, which is always written (html is accepted and adds nothing)",
+    )
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        help="pixels of each slide image (with --format png/svg), landscape, e.g. 1280x720; default: 1920x1080 (16:9)",
     )
     parser.add_argument("--show-code", action="store_true", help="include code cells in the HTML")
     parser.add_argument(
@@ -150,6 +165,12 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error("--jobs must be at least 1")
     if args.timeout is not None and args.timeout < 1:  # 0 or -1 would mean "no limit" to nbclient
         parser.error(timeout_message(args.timeout))
+    size = None
+    if args.size is not None:
+        try:
+            size = parse_size(args.size)
+        except ValueError as error:
+            parser.error(str(error))
     if args.list:
         print(describe_parameters(default_notebooks()))
         return 0
@@ -164,6 +185,7 @@ def _main(argv: Sequence[str] | None) -> int:
             formats=args.formats or ("html",),
             show_code=args.show_code,
             timeout=args.timeout,
+            size=size,
         )
     except (ParameterError, OutputPathError) as error:
         print(f"Nothing was run.\n{error}", file=sys.stderr)

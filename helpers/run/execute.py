@@ -115,7 +115,8 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
 
     from helpers.paths import write_atomic
     from helpers.render.exporter import notebook_html
-    from helpers.render.report_page import export_chart
+    from helpers.render.printed import filter_text
+    from helpers.render.slides import slide_images
     from helpers.run.isolation import FRESH_NOTE, file_digest
     from helpers.run.kernels import CellStopped, Kernel, KernelStepError, python_path, run_notebook
     from helpers.run.leftovers import temp_tag
@@ -205,11 +206,12 @@ def execute_run(task: RunTask, kernel: Any = None, gate: Any = None) -> RunResul
             reports=task.report_links(),
             notebook_dir=Path(task.source).parent,
         )
+        shows = filter_text(task.notebook, task.params)  # a slide is seen alone: its title names the filter
+        images = [fmt for fmt in task.formats if fmt != "html"]
         exports = {
-            task.chart_dir / f"chart-{n}.{fmt}": export_chart(chart, fmt)
-            for fmt in task.formats
-            if fmt != "html"
+            task.chart_dir / f"chart-{n}.{fmt}": image
             for n, chart in enumerate(charts, start=1)
+            for fmt, image in slide_images(chart, images, task.size, shows).items()
         }
         # Everything is ready: only now replace the previous run's files, all of them or none.
         commit()
@@ -323,6 +325,7 @@ def run_reports(
     timeout: int | None = None,
     progress: bool = True,
     fresh_kernels: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> list[RunResult]:
     """Validate everything, then run every notebook × parameter set; one RunResult per run.
 
@@ -340,5 +343,6 @@ def run_reports(
         formats=formats,
         show_code=show_code,
         timeout=timeout,
+        size=size,
     )
     return run_tasks(tasks, jobs, progress, fresh_kernels=fresh_kernels)

@@ -35,14 +35,48 @@ from typing import Any
 from helpers.params import NOTEBOOKS, ParameterError, bounded, read
 from helpers.params.rules import shown
 from helpers.paths import NOTEBOOK_DIR, ROOT  # noqa: F401 - ROOT re-exported for the pool and worker
+from helpers.render.slides import DEFAULT_SIZE
 from helpers.run.outdir import OutputPathError, check_out_dir, timeout_message  # noqa: F401 - re-exported
 
 DEFAULT_OUT = Path("reports")
 DEFAULT_SET = "default"
 FORMATS = ("html", "png", "svg")
+SIZE_LIMITS = (320, 7680)  # px each side of a slide image: a small projector to 8K
+SIZE_RATIOS = (1.0, 2.4)  # width / height of a slide: square to ultra-wide (16:9 is 1.78, 4:3 is 1.33)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_LABEL = 80  # characters of a run's readable parameter label before it is cut and hashed
 MAX_LISTED = 10  # names listed in one message before "... and N more"
+
+
+def size_message(text: Any) -> str:
+    low, high = SIZE_LIMITS
+    return (
+        f"--size must be WIDTHxHEIGHT in whole pixels, each from {low} to {high}, and landscape: width / height "
+        f"from {SIZE_RATIOS[0]:g} to {SIZE_RATIOS[1]:g} (e.g. --size 1920x1080 for 16:9, --size 1024x768 for 4:3); "
+        f"got {shown(str(text))}"
+    )
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``--size`` text as (width, height) pixels; ValueError with :func:`size_message` when it is not one."""
+    match = re.fullmatch(r"([1-9][0-9]{0,4})[x×]([1-9][0-9]{0,4})", text.strip())
+    if not match:
+        raise ValueError(size_message(text))
+    width, height = int(match[1]), int(match[2])
+    if not size_ok((width, height)):
+        raise ValueError(size_message(text))
+    return width, height
+
+
+def size_ok(size: Any) -> bool:
+    """Whether ``size`` is (width, height) whole pixels within ``SIZE_LIMITS`` and ``SIZE_RATIOS``."""
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        return False
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in size):
+        return False
+    width, height = size
+    low, high = SIZE_LIMITS
+    return low <= width <= high and low <= height <= high and SIZE_RATIOS[0] <= width / height <= SIZE_RATIOS[1]
 
 
 # --- plan: what runs, with which parameters, into which files ---------------------------------
@@ -61,6 +95,7 @@ class RunTask:
     formats: tuple[str, ...] = ("html",)  # always holds "html"; "png"/"svg" add slide images
     show_code: bool = False
     timeout: int | None = None
+    size: tuple[int, int] = DEFAULT_SIZE  # pixels of every slide image (--size WxH)
     runtime_file: str | None = None
     fresh_kernel: bool = False  # True: a new kernel for this run (--fresh-kernels), not a warm one
     batch: tuple[str, ...] = ()  # every run name of the batch: links between reports may point to them
@@ -234,6 +269,7 @@ def plan_runs(
     formats: Sequence[str] = ("html",),
     show_code: bool = False,
     timeout: int | None = None,
+    size: tuple[int, int] | None = None,
 ) -> list[RunTask]:
     """Every run, validated, before anything executes; raises ParameterError or OutputPathError.
 
@@ -243,7 +279,8 @@ def plan_runs(
     once with its defaults. ``overrides`` (``-p`` name/text pairs) apply on top, to each
     notebook that takes that parameter (to the one notebook, unknown names included, when one
     runs). Every value is text read by ``helpers.params.read``: one verdict on every surface.
-    ``formats`` adds slide images ("png", "svg") to the HTML report, which every run writes.
+    ``formats`` adds slide images ("png", "svg") to the HTML report, which every run writes;
+    ``size`` is their (width, height) in pixels (default 1920 x 1080), only with those formats.
     All problems are collected into one error so a teacher fixes them in one go.
     """
     notebook_dir = Path(notebook_dir)
@@ -253,6 +290,10 @@ def plan_runs(
     bad_formats = sorted(set(formats) - set(FORMATS))
     if bad_formats:
         errors.append(f"unknown format(s) {', '.join(bad_formats)}; choose from: {', '.join(FORMATS)}")
+    if size is not None and not size_ok(size):
+        errors.append(size_message("x".join(map(str, size)) if isinstance(size, (tuple, list)) else size))
+    elif size is not None and not set(formats) & {"png", "svg"}:
+        errors.append("--size sets the size of slide images: give it with --format png or --format svg")
 
     chosen: dict[str, Path] = {}
     given: dict[str, str] = {}  # resolved name -> the argument that named it first
@@ -357,6 +398,7 @@ def plan_runs(
                 tuple(dict.fromkeys(("html", *formats))),  # the HTML report always; images come in addition
                 show_code,
                 timeout,
+                tuple(size or DEFAULT_SIZE),
             )
         )
 

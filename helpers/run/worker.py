@@ -57,7 +57,14 @@ def worker_main(argv: Sequence[str]) -> int:
             if message.get("stop"):
                 break
             fields = message["task"]
-            task = RunTask(**{**fields, "formats": tuple(fields["formats"]), "batch": tuple(fields["batch"])})
+            task = RunTask(
+                **{
+                    **fields,
+                    "formats": tuple(fields["formats"]),
+                    "batch": tuple(fields["batch"]),
+                    "size": tuple(fields["size"]),
+                }
+            )
 
             def gate(run_name: str = task.run_name) -> bool:
                 """Ask the parent before writing any output; a stopping parent never answers."""
