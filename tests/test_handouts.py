@@ -21,9 +21,9 @@ from test_report import PNG_SIGNATURE
 from test_slides import assert_16_9, png_size
 
 from helpers import DISCLAIMER
-from helpers.render import report_page
 from helpers.render.printed import print_spec, with_row_sources
 from helpers.render.report_text import link_notebooks, split_disclaimer
+from helpers.render.slides import slide_images
 from helpers.run import execute as run_exec
 from helpers.run import plan as run_plan
 from helpers.views import BUILDERS, view
@@ -57,7 +57,7 @@ def footer(spec: dict) -> str:
 @pytest.mark.parametrize("notebook", list(BUILDERS))
 def test_a_slide_image_has_no_hover_or_click_and_prints_its_sources(notebook):
     the_view = view(notebook)
-    svg = report_page.export_chart(the_view.spec(), "svg")
+    svg = slide_images(the_view.spec(), ["svg"])["svg"]  # as a report run writes it
     assert svg.lstrip().startswith("<svg")
     assert not HINT.search(svg), HINT.search(svg) and svg[HINT.search(svg).start() - 200 :][:300]
     shown = svg_text(svg)

@@ -18,7 +18,6 @@ from helpers import DISCLAIMER, EDUCATIONAL_NOTE
 from helpers.paths import cache_dir
 from helpers.render.jsbundle import read_checked, write_checked
 from helpers.render.offline import PACKED_MARK, packed_js, vega_runtime_js
-from helpers.render.printed import print_spec
 
 RUNTIME_MARKER = PACKED_MARK  # occurs once in runtime_file()'s text; tests count it
 
@@ -84,19 +83,3 @@ def title(nb: Any) -> str | None:
                 if line.startswith("#"):
                     return line.lstrip("#").strip()
     return None
-
-
-def export_chart(spec_dict: dict, fmt: str) -> str | bytes:
-    """One Vega-Lite spec as a slide image, PNG bytes or SVG text, drawn by vl-convert (no browser, no network).
-
-    The image is the spec's print variant (:func:`helpers.render.printed.print_spec`): no "hover"
-    or "click" hints, and the sources and the educational-use note printed under the chart.
-    """
-    import vl_convert as vlc
-    from altair.utils._importers import vl_version_for_vl_convert
-
-    spec_dict = print_spec(spec_dict)
-    version = vl_version_for_vl_convert()
-    if fmt == "png":
-        return vlc.vegalite_to_png(json.dumps(spec_dict), vl_version=version, scale=2)
-    return vlc.vegalite_to_svg(json.dumps(spec_dict), vl_version=version)
