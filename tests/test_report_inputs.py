@@ -94,10 +94,18 @@ def test_long_values_are_cut_in_error_messages(tmp_path, capsys, no_runs, where)
 
 
 def test_a_nested_value_is_shown_without_building_its_repr():
-    deep = [[["x"] * 1000] * 1000] * 1000  # a billion items by reference
+    class Leaf:
+        seen = 0
+
+        def __repr__(self):
+            Leaf.seen += 1
+            return "leaf"
+
+    deep = [[[Leaf()] * 100] * 100] * 100  # a million items by reference (a YAML alias bomb holds billions)
     with pytest.raises(ParameterError) as error:
         validate("01_response_rates", {"condition": deep})
-    assert len(str(error.value)) < 400
+    assert len(str(error.value)) < 400 and "leaf" in str(error.value)
+    assert Leaf.seen < 1000, f"{Leaf.seen:,} items were shown to build a message that shows a few"
 
 
 def test_unquoted_notebook_keys_are_read_as_written_not_as_octal(tmp_path):

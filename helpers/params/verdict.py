@@ -22,7 +22,7 @@ from typing import Any
 from helpers.params.declare import INT_TEXT, MAX_LISTED, NUMBER_TEXT, Param, Spec, js_string, more_message, quoted
 from helpers.params.expr import evaluate
 from helpers.params.notebooks import NOTEBOOKS, declared
-from helpers.params.rules import ParameterError
+from helpers.params.rules import ParameterError, shown
 
 _NUMBER = re.compile(NUMBER_TEXT.rstrip("$") + r"\Z")  # \Z: '5\n' is not a number ($ would allow it)
 _INT = re.compile(INT_TEXT.rstrip("$") + r"\Z")
@@ -105,7 +105,8 @@ def coerce_typed(param: Param, value: Any) -> tuple[bool, Any, str]:
                 return True, int(value), ""
             return False, None, f"{param.where} must be a whole number, got {quoted(js_string(value))}"
         return True, float(value), ""
-    got = f"{type(value).__name__} {quoted(value if isinstance(value, str) else repr(value))}"
+    # shown(), not repr(): a nested value (a YAML alias bomb) has a repr of gigabytes
+    got = f"{type(value).__name__} {quoted(value if isinstance(value, str) else shown(value))}"
     return False, None, f"{param.where} must be {param.accepts()}, got {got}"
 
 
