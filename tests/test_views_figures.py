@@ -359,7 +359,11 @@ def test_never_measured_route_is_labelled_not_drawn_as_zero():
         if u.get("mark", {}).get("type") == "text"
         and u.get("encoding", {}).get("text", {}).get("field") == "status_label"
     ]
-    assert len(texts_layers) == 1 and texts_layers[0]["transform"] == [{"filter": "!isValid(datum.value_low)"}]
+    # The controls' filter first (the routes follow "measured in" as the table does), then the unmeasured.
+    assert len(texts_layers) == 1 and texts_layers[0]["transform"] == [
+        {"filter": the_view.row_filter()},
+        {"filter": "!isValid(datum.value_low)"},
+    ]
     svg = texts(vlc.vegalite_to_svg(the_view.spec({})))
     assert "never measured" in svg and "subcutaneous" in svg
 
@@ -624,3 +628,116 @@ def test_page_history_points_do_not_hide_each_other(pages):
             assert sorted(p[0] for p in points) == sorted(expected["id"])
             spots = {(round(x), round(y)) for _, x, y in points}
             assert len(spots) == len(points), f"{len(points)} events drawn as {len(spots)} spots ({topic}, {color_by})"
+
+
+# --- issue 19's defects: numbers, filters and warnings as a reader meets them in Chromium ---------
+
+# A fresh Vega view of the page's own compiled spec, with Vega's warnings on (the page's view logs none):
+# what a reader with the console open sees on load, and after each change of the controls.
+WARNINGS_JS = """
+async ([nb, states]) => {
+  const k = window.keViews[nb];
+  const out = [];
+  const logger = {
+    level() { return this; },
+    warn(...a) { out.push(a.join(' ')); },
+    error(...a) { out.push(a.join(' ')); },
+    info() {}, debug() {},
+  };
+  const el = document.createElement('div');
+  document.body.appendChild(el);
+  const options = { logger, logLevel: vega.Warn, container: el, renderer: 'svg' };
+  const view = new vega.View(vega.parse(k.result.vgSpec), options);
+  await view.runAsync();
+  const loaded = out.length;
+  for (const state of states) {
+    for (const [name, value] of Object.entries(state)) view.signal(k.signals[name] || name, value);
+    await view.runAsync();
+  }
+  view.finalize();
+  el.remove();
+  return { loaded: out.slice(0, loaded), later: out.slice(loaded) };
+}
+"""
+
+
+@pytest.mark.browser
+def test_page_prevalence_loads_and_redraws_with_no_infinite_extent(pages):
+    """03 logged "Infinite extent for field year_start" (and year_last, year_mid, y_mid) on every load: layers
+    that drew nothing (no multi-year span, no range) set the scales' domains. Now the axes' domains are the
+    data's, written into the spec, and no state of the controls gives the warning."""
+    notebook = "03_prevalence"
+    the_view = view(notebook)
+    states = [
+        {"denominator": d, "region": r, "log_scale": log}
+        for d in the_view.control("denominator").param.choices
+        for r in the_view.control("region").param.choices
+        for log in (False, True)
+    ]
+    logged = pages[notebook].evaluate(WARNINGS_JS, [notebook, states])
+    assert logged["loaded"] == [], logged["loaded"]
+    assert not [w for w in logged["later"] if "Infinite extent" in w], logged["later"][:5]
+
+
+def test_prevalence_axes_span_the_drawn_figures():
+    """The x and y domains written into 03's spec hold every drawn figure of their denominator and region."""
+    from helpers.views.prevalence import axis_domains
+
+    the_view = view("03_prevalence")
+    rows = the_view.rows[the_view.rows["drawn"]]
+    years, values = axis_domains(the_view.rows, the_view.control("region").param.choices)
+    for denominator, group in rows.groupby("denominator"):
+        for region in ("all", *group["region"].unique()):
+            part = group if region == "all" else group[group["region"] == region]
+            key = f"{denominator}|{region}"
+            assert years[key][0] <= part["year_start"].min() and years[key][1] >= part["year_last"].max(), key
+            low, high = values[f"{key}|linear"]
+            assert low <= min(0, part["value_low"].min()) and high >= part["value_high"].max(), key
+            log_low, log_high = values[f"{key}|log"]
+            assert 10**log_low <= max(part["value_low"].min(), 1e-3) * (1 + 1e-9), key
+            assert 10**log_high >= part["value_high"].max() * (1 - 1e-9), key
+
+
+@pytest.mark.browser
+def test_page_concentrations_read_without_exponents(pages):
+    """04's tooltip said "2.6e+3 ng/mL" for pk-012's "about 2,600 ng/mL": three significant digits, in plain
+    digits with thousands separators, in every unit; the log axis' labels too."""
+    notebook = "04_bioavailability"
+    page = pages[notebook]
+    expected = {"ng/mL": "2,600 ng/mL", "uM": "10.9 µM", "mg/L": "2.6 mg/L", "nM": "10,900 nM"}
+    for unit, text in expected.items():
+        for log_scale in (True, False):
+            _reset(page, notebook)
+            page.evaluate(SET_JS, [notebook, "unit", unit])
+            page.evaluate(SET_JS, [notebook, "log_scale", log_scale])
+            (points,) = _marks(page, notebook, lambda m: m["name"].startswith("concentration_points"))
+            by_id = {d["id"]: d["converted"] for d in points["values"]}
+            assert by_id["pk-012"] == text, (unit, by_id["pk-012"])
+            assert not [c for c in by_id.values() if "e+" in c or "e-" in c], by_id
+            labels = texts(page.evaluate(SVG_JS, notebook))
+            assert not [t for t in labels if re.search(r"\de[+-]\d", t)], (unit, log_scale, labels)
+    _reset(page, notebook)
+
+
+@pytest.mark.browser
+def test_page_bioavailability_chart_follows_the_matrix_filter(pages):
+    """ "measured in = CSF" hid the bioavailability rows in the table while the chart still drew all 8 routes:
+    the routes drawn (points, and the never-measured label) are View.filter's bioavailability rows."""
+    notebook = "04_bioavailability"
+    page, the_view = pages[notebook], view(notebook)
+    for matrix in the_view.control("matrix").param.choices:
+        _reset(page, notebook)
+        page.evaluate(SET_JS, [notebook, "matrix", matrix])
+        kept = the_view.filter(values_with(notebook, "matrix", matrix))
+        expected = sorted(kept.loc[kept["is_bioavailability"], "id"])
+        # The routes' points and their "never measured" labels (the rows unit holds no symbol values with a route).
+        routes = _marks(
+            page,
+            notebook,
+            lambda m: m["type"] in ("symbol", "text") and not m["name"].startswith(core.ROWS_MARK),
+        )
+        drawn = sorted(d["id"] for m in routes for d in m["values"] if d.get("is_bioavailability"))
+        assert drawn == expected, matrix
+        svg = texts(page.evaluate(SVG_JS, notebook))
+        assert ("No bioavailability figures match these settings." in svg) == (not expected), matrix
+    _reset(page, notebook)
