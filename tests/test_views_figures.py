@@ -791,3 +791,26 @@ def test_page_history_says_click_an_event(pages):
     hint = page.inner_text("section[data-notebook='06_history'] .ke-source-hint")
     assert hint == "Click an event in the chart to read its sentence and source here."
     assert "Click an event for its source." in " ".join(texts(page.evaluate(SVG_JS, "06_history")))
+
+
+def test_timeline_writes_micromolar_as_a_reader_does():
+    """02 said "reaches 60-110 uM" (time-049's landmark, in the chart's labels and the table): µM wherever a
+    reader sees it; the quote stays verbatim, and 04's unit parameter still takes "uM" as typed."""
+    from helpers.data.units import display_units
+    from helpers.params import read
+
+    rows = view("02_relapse_timeline").rows.set_index("id")
+    assert rows.loc["time-049", "landmark"] == "time at which plasma concentration reaches 60-110 µM"
+    shown = rows.drop(columns=["quote", "unit"]).astype(str)
+    assert not shown.apply(lambda c: c.str.contains(r"(?<![A-Za-z])uM(?![A-Za-z])", regex=True)).any().any()
+    svg = " ".join(texts(vlc.vegalite_to_svg(view("02_relapse_timeline").spec({}))))
+    assert "60-110 µM" in svg and "uM" not in svg
+    assert display_units("2.8 uM and 60 nM") == "2.8 µM and 60 nM" and display_units("uMol") == "uMol"
+    assert read("04_bioavailability", [("unit", "uM")]).values["unit"] == "uM"
+
+
+@pytest.mark.browser
+def test_page_timeline_table_writes_micromolar(pages):
+    page = pages["02_relapse_timeline"]
+    row = page.text_content("section[data-notebook='02_relapse_timeline'] .ke-table tr[data-id='time-049']")
+    assert "60-110 µM" in row and "uM" not in row.replace("μM", "")  # the quote's own μ (Greek mu) stays
