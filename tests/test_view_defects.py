@@ -96,3 +96,16 @@ def test_start_page_names_what_a_click_does_in_each_explorer():
     text = _markdown("00_start_here")
     assert "(01 to 08), hover a mark" not in text
     assert not _picks("07_claims_check") and "In 07, click a bar's segment" in text
+
+
+@pytest.mark.parametrize("notebook", ["04_bioavailability", "06_history", "07_claims_check"])
+def test_changed_views_print_as_slides(notebook):
+    """A slide drops the selections nothing names: 07's bar clicks are Vega-Lite predicates, never an expression
+    over a selection's store (which then named no data set: "Undefined data set name")."""
+    import vl_convert as vlc
+
+    from helpers.render.printed import print_spec
+
+    svg = vlc.vegalite_to_svg(print_spec(view(notebook).spec({})))
+    shown = " ".join(re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S))
+    assert shown and not re.search(r"\bclick", shown, flags=re.I)

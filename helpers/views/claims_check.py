@@ -62,10 +62,14 @@ KIND_WORDS = (
 )
 
 
-def picked(name: str) -> str:
-    """The bar-click selection ``name`` as a Vega test of a row: true while nothing is selected."""
-    store = json.dumps(f"{name}_pick_store")
-    return f"(!length(data({store})) || vlSelectionTest({store}, datum))"
+def picked(name: str, empty: bool = True) -> dict:
+    """The bar-click selection of chart ``name`` as a Vega-Lite predicate of a row (true while nothing is
+    selected, unless not ``empty``). A predicate, not an expression over its store: a printed slide drops the
+    selections nothing names, and an expression naming the store would then refer to no data set."""
+    return {"param": f"{name}_pick", "empty": empty}
+
+
+BOTH = {"and": [picked(MIX_MARK), picked(PROFILE_MARK)]}  # a row in the clicked segment, if any
 
 
 def contradiction_counts(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -170,7 +174,7 @@ def stacked_bars(
             y=y,
             color=_color(),
             order=alt.Order("stack_order:Q"),
-            opacity=alt.condition(f"{picked(name)} && !({faded})", alt.value(1), alt.value(0.3)),
+            opacity={"condition": {"test": {"and": [picked(name), f"!({faded})"]}, "value": 1}, "value": 0.3},
             tooltip=[
                 alt.Tooltip(f"{by}:N", title=what),
                 alt.Tooltip("evidence_kind:N", title="evidence kind"),
@@ -191,14 +195,14 @@ def stacked_bars(
     return alt.layer(keep_name(segments), ends)
 
 
-def clicked_note(view: core.View, both: str) -> alt.Chart:
+def clicked_note(view: core.View) -> alt.Chart:
     """Under the first chart, while a segment is clicked: how many figures it holds and their ids."""
-    stores = [json.dumps(f"{name}_pick_store") for name in (MIX_MARK, PROFILE_MARK)]
-    active = " || ".join(f"length(data({s})) > 0" for s in stores)
+    clicked = {"or": [picked(MIX_MARK, empty=False), picked(PROFILE_MARK, empty=False)]}
     return (
         alt.Chart(view.rows)
         .transform_filter(view.row_filter())
-        .transform_filter(f"({active}) && {both}")
+        .transform_filter(clicked)
+        .transform_filter(BOTH)
         .transform_aggregate(n="count()", ids="values(id)")
         .transform_calculate(
             note=f"'Clicked: ' + datum.n + (datum.n == 1 ? ' figure: ' : ' figures: ') + "
@@ -223,12 +227,11 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
     """The evidence mix by family over the profile of each source, both from the filtered rows."""
     rows = view.rows
     # The rows the controls keep, narrowed to a clicked segment of either chart.
-    both = f"{picked(MIX_MARK)} && {picked(PROFILE_MARK)}"
-    kept = encodings.rows_layer(rows, view).transform_filter(both)
+    kept = encodings.rows_layer(rows, view).transform_filter(BOTH)
     mix = alt.layer(
         stacked_bars(view, "family", list(family_names()), MIX_MARK, "family", "datum.total + ' figures'"),
         keep_name(kept),
-        clicked_note(view, both),
+        clicked_note(view),
     ).properties(
         title=_title(view, "What the figures rest on, by family", [*SUBTITLE, CONTROLS_NOTE]),
         width=core.WIDTH,
