@@ -119,7 +119,7 @@ def test_claims_controls_filter_figures_and_contradictions():
 def test_claims_initial_values_go_into_the_spec_and_the_payload():
     v = view(CLAIMS)
     payload = v.payload({"family": "milestones", "kind": "date", "normalize": False})
-    params = {p["name"]: p.get("value") for p in payload["spec"]["params"] if "expr" not in p}
+    params = {p["name"]: p.get("value") for p in payload["spec"]["params"] if "expr" not in p and "select" not in p}
     expected = {"family": "milestones", "source_id": ALL, "kind": "date", "strength": "direct", "normalize": False}
     assert params == expected
     assert set(v.rows.set_index("id").loc[payload["initial_ids"], "family"]) == {"milestones"}
@@ -154,6 +154,9 @@ def test_claims_both_charts_share_one_fixed_group_colour_scale():
         "strength",
         "normalize",
         core.RULES_OK,
+        # a click on a segment of either chart lists its figures
+        f"{claims_views.MIX_MARK}_pick",
+        f"{claims_views.PROFILE_MARK}_pick",
     }
     names = set(walk(spec, "name"))
     assert {claims_views.MIX_MARK, claims_views.PROFILE_MARK, core.ROWS_MARK} <= names
@@ -221,15 +224,21 @@ def test_claims_page_totals_follow_every_option(values):
     kept = v.filter(values)
     families = kept["family"].value_counts()
     assert sorted(t for t in texts if re.fullmatch(r"\d+ figures", t)) == sorted(f"{n} figures" for n in families)
-    profiles = claims.source_profiles()
+    # Each source's bar counts the contradictions of the kind and strength chosen with it on either side.
+    pairs = v.filter(values, "contradictions")
+    kind, strength = values["kind"], values["strength"]
+    words = (
+        "any kind or strength"
+        if kind == strength == "all"
+        else ("" if kind == "all" else f"{kind}, ") + ("any strength" if strength == "all" else strength)
+    )
     expected = [
-        f"{plural(n, 'figure')} · {plural(d, 'direct contradiction')} ({plural(c, 'pair')} listed)"
-        for sid, d, c in zip(
-            profiles["source_id"], profiles["direct_contradictions"], profiles["contradictions"], strict=True
-        )
+        f"{plural(n, 'figure')} · {plural(c, 'contradiction')} ({words})"
+        for sid in claims.source_profiles()["source_id"]
         if (n := int((kept["source_id"] == sid).sum()))
+        for c in [int(((pairs["source_a"] == sid) | (pairs["source_b"] == sid)).sum())]
     ]
-    assert sorted(t for t in texts if "direct contradiction" in t) == sorted(expected)
+    assert sorted(t for t in texts if " contradiction" in t and " · " in t) == sorted(expected)
     measure = "share of the figures" if values["normalize"] else "number of figures"
     assert f"What the figures rest on, by family ({measure})" in " ".join(texts)
     assert ("No figures match the current filters." in " ".join(texts)) == kept.empty
@@ -706,10 +715,11 @@ def test_claims_page_rows_bars_and_contradictions_equal_pandas_for_every_option(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("values", [{}, {"dose": 10.0}], ids=["default", "high peak"])
+@pytest.mark.parametrize("values", [{}, {"dose": 10.0}, {"dose": 20.0}], ids=["default", "high peak", "highest peak"])
 def test_pk_page_a_click_on_each_documented_range_shows_its_sentence(pages, values):
     """The ranges overlap (pk-009 inside pk-008): each has its own bar, and a click on the middle of that bar
-    shows that range, never the one drawn over it; the shading under the curves names none."""
+    shows that range, never the one drawn over it; the shading under the curves names none. At the highest
+    peak the curves cross the lanes: the bars are drawn over them, so a click still reaches each range."""
     opened, _guard = pages
     page = opened[PK]
     read(page, PK, validate(PK, values), ())
@@ -784,3 +794,86 @@ def test_pk_page_follows_its_bound_inputs(pages):
     page.wait_for_function(f"window.keViews[{PK!r}].view.signal('routes') === 'IV,oral'")  # canonical
     assert shown() == pytest.approx(expected.to_dict(), rel=1e-9)
     assert "dose 1 mg/kg × 70 kg = 70 mg" in page.inner_text(f'section[data-notebook="{PK}"] .ke-chart')
+
+
+# --- issue 19: 07's contradiction controls act on the chart, and its bars can be clicked ------------
+
+BAR_CENTRES_JS = """
+([nb, unit]) => {
+  const out = [];
+  (function walk(item) {
+    if (item.items) item.items.forEach(walk);
+    if (item.mark && item.mark.name === unit + '_marks' && item.datum && item.width > 4) {
+      const b = item.bounds;
+      out.push({ opacity: item.opacity, datum: JSON.parse(JSON.stringify(item.datum)),
+                 x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
+    }
+  })(window.keViews[nb].view.scenegraph().root);
+  const svg = document.querySelector(`section[data-notebook="${nb}"] .ke-chart svg`).getBoundingClientRect();
+  const origin = window.keViews[nb].view.origin();
+  return out.map((o) => ({ ...o, x: o.x + svg.left + origin[0], y: o.y + svg.top + origin[1] }));
+}
+"""
+
+
+@pytest.mark.browser
+def test_claims_page_contradiction_controls_fade_the_source_bars(pages):
+    """ "kind" and "strength" changed only the contradictions table, far below: now a source's bar is faded
+    when no contradiction of that kind and strength has it on either side, and its label counts them."""
+    opened, _guard = pages
+    page, v = opened[CLAIMS], view(CLAIMS)
+    for case in ({}, {"strength": "all"}, {"kind": "dosing", "strength": "all"}, {"kind": "date"}):
+        values = v.validate(case)
+        read(page, CLAIMS, values, ())
+        pairs = v.filter(values, "contradictions")
+        bars = page.evaluate(BAR_CENTRES_JS, [CLAIMS, claims_views.PROFILE_MARK])
+        assert bars, case
+        for bar in bars:
+            sid = bar["datum"]["source_id"]
+            has = bool(((pairs["source_a"] == sid) | (pairs["source_b"] == sid)).any())
+            assert bar["opacity"] == (1 if has else 0.3), (case, sid)
+    read(page, CLAIMS, v.validate({}), ())
+
+
+@pytest.mark.browser
+def test_claims_page_a_click_on_a_bar_names_its_figures(pages):
+    """A click on a segment of "what the figures rest on" (it did nothing, under a "click a figure" hint) fades
+    the other segments, names its figures under the chart and narrows the rows unit to them; a double-click
+    clears. The source panel's hint says so."""
+    opened, _guard = pages
+    page, v = opened[CLAIMS], view(CLAIMS)
+    section = f'section[data-notebook="{CLAIMS}"]'
+    values = v.validate({"family": "response_rates"})
+    read(page, CLAIMS, values, ())
+    assert page.inner_text(f"{section} .ke-source-hint") == claims_views.SOURCE_HINT
+    bars = page.evaluate(BAR_CENTRES_JS, [CLAIMS, claims_views.MIX_MARK])
+    bar = max(bars, key=lambda b: b["datum"]["figures"])
+    page.mouse.click(bar["x"], bar["y"])
+    kept = v.filter(values)
+    mine = kept[(kept["family"] == bar["datum"]["family"]) & (kept["evidence_kind"] == bar["datum"]["evidence_kind"])]
+    rows_js = "(nb) => { const k = window.keViews[nb]; return k.view.data(k.rowsData).map((d) => d.id); }"
+    page.wait_for_function(f"({rows_js})({CLAIMS!r}).length === {len(mine)}", timeout=5000)
+    assert sorted(page.evaluate(rows_js, CLAIMS)) == sorted(mine["id"])
+    ids = sorted(mine["id"])
+    note = [
+        t for t in re.findall(r"<text[^>]*>(.*?)</text>", page.inner_html(f"{section} .ke-chart")) if "Clicked" in t
+    ]
+    assert len(note) == 1 and f"Clicked: {len(mine)} figures: " in note[0], note
+    named = html.unescape(note[0]).split(": ", 2)[2].split(" (")[0].replace(", …", "").split(", ")
+    assert set(named) <= set(ids) and len(named) == min(len(ids), claims_views.SHOWN_IDS)
+    opacities = [b["opacity"] for b in page.evaluate(BAR_CENTRES_JS, [CLAIMS, claims_views.MIX_MARK])]
+    assert opacities.count(1) == 1 and len(opacities) > 1, "the clicked segment stays, the others fade"
+    page.mouse.dblclick(bar["x"], bar["y"])
+    page.wait_for_function(f"({rows_js})({CLAIMS!r}).length === {len(kept)}", timeout=5000)
+    read(page, CLAIMS, v.validate({}), ())
+
+
+def test_claims_notebook_names_the_normalize_box_as_it_reads():
+    """The text said "Untick normalize" while the box reads "shares (not counts)"."""
+    label = view(CLAIMS).control("normalize").param.label
+    text = " ".join(
+        "".join(c["source"])
+        for c in json.loads((NOTEBOOKS / f"{CLAIMS}.ipynb").read_text())["cells"]
+        if c["cell_type"] == "markdown"
+    )
+    assert f"*{label}*" in text and "*normalize*" not in text

@@ -7,6 +7,8 @@ All functions accept scalars or NumPy arrays.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 KETAMINE_MOLAR_MASS_G_PER_MOL = 237.73
@@ -31,6 +33,18 @@ HOURS_PER = {
 TIME_UNITS = tuple(HOURS_PER)
 
 DISPLAY = {"uM": "µM", "nM": "nM", "ng/mL": "ng/mL", "mg/L": "mg/L"}
+# A unit as the tables type it (ASCII), standing alone in a description: "reaches 60-110 uM".
+_TYPED_UNIT = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(re.escape(u) for u in DISPLAY if DISPLAY[u] != u) + r")(?![A-Za-z])"
+)
+
+
+def display_units(text: str) -> str:
+    """A description with each unit as a reader writes it ("60-110 uM" → "60-110 µM").
+
+    For words the tables write (landmarks, measures), never for a quote: quotes stay verbatim.
+    """
+    return _TYPED_UNIT.sub(lambda m: DISPLAY[m.group(1)], text)
 
 
 def _check(unit: str, allowed: tuple[str, ...], what: str) -> None:

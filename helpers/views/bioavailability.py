@@ -5,11 +5,13 @@ factors of ``helpers.data.units`` written into the spec (no number retyped); ``m
 (equal, or all); ``log_scale`` puts log10 of the values on a linear axis labelled in real
 units (Vega-Lite cannot take a scale type from a param, see ``encodings.log_field``).
 
-Bioavailability by route takes no control; it sits in the same spec, under the landmarks.
+Bioavailability by route sits in the same spec, under the landmarks; ``matrix`` filters it as it filters
+the table (its rows name no body fluid: any "measured in" but all keeps none, and a note says so).
 """
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import altair as alt
@@ -19,6 +21,7 @@ from helpers.data.prepared import prepared
 from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, convert_concentration
 from helpers.views import core, encodings
 from helpers.views.marks import (
+    READABLE,
     axis_title,
     can_pick,
     empty_note,
@@ -84,8 +87,8 @@ def concentrations_chart(view: core.View) -> alt.LayerChart:
         .transform_calculate(x_low=encodings.log_field(LOG, "low_shown"), x_high=encodings.log_field(LOG, "high_shown"))
         .transform_calculate(
             x_mid="(datum.x_low + datum.x_high) / 2",
-            converted="format(datum.low_shown, ',.3~g') + (datum.high_shown != datum.low_shown ? '–' + "
-            f"format(datum.high_shown, ',.3~g') : '') + ' ' + {shown}",
+            converted=f"format(datum.low_shown, '{READABLE}') + (datum.high_shown != datum.low_shown ? '–' + "
+            f"format(datum.high_shown, '{READABLE}') : '') + ' ' + {shown}",
         )
     )
     y = alt.Y(
@@ -123,31 +126,37 @@ def concentrations_chart(view: core.View) -> alt.LayerChart:
     )
 
 
-def routes_chart(rows: pd.DataFrame, pick: bool) -> alt.LayerChart:
-    """Bioavailability by route as intervals on 0–100 %; a route never measured is labelled, not drawn as zero."""
+def routes_chart(view: core.View, pick: bool) -> alt.LayerChart:
+    """Bioavailability by route as intervals on 0–100 %; a route never measured is labelled, not drawn as zero.
+
+    The controls' filters apply here as in the table ("measured in = CSF" keeps no route), and a
+    note says so when they keep none.
+    """
+    rows = view.rows
     data = rows[rows["is_bioavailability"]]
     title = "Bioavailability by route (% of the dose reaching the blood)"
     y = alt.Y("route:N", title="route", sort=alt.EncodingSortField("value_mid", order="descending"))
     color = encodings.fixed_color("value_status", ["reported", "by definition"], "status")
-    measured = (
-        alt.Chart(data)
-        .transform_filter("isValid(datum.value_low)")
-        .transform_calculate(x_low="datum.value_low", x_high="datum.value_high", x_mid="datum.value_mid")
+    kept = alt.Chart(data).transform_filter(view.row_filter())
+    measured = kept.transform_filter("isValid(datum.value_low)").transform_calculate(
+        x_low="datum.value_low", x_high="datum.value_high", x_mid="datum.value_mid"
     )
     axis = alt.Axis(title="bioavailability (%)")
-    layers = intervals(measured, y, color, core.TOOLTIP, axis, alt.Scale(domain=[0, 100]), pick=pick)
+    rule, point = intervals(measured, y, color, core.TOOLTIP, axis, alt.Scale(domain=[0, 100]), pick=pick)
     never = (
-        alt.Chart(data)
-        .transform_filter("!isValid(datum.value_low)")
+        kept.transform_filter("!isValid(datum.value_low)")
         .mark_text(align="left", x=6, fontStyle="italic", color="#444", cursor="pointer")
         .encode(y=y, text="status_label:N", tooltip=core.TOOLTIP)
     )
+    none = "No bioavailability figures match these settings."  # the kept rows may be concentrations only
+    note = empty_note(rows, view, "datum.is_bioavailability", none, json.dumps(none), above=True)
     unmeasured = ", ".join(data.loc[data["value_low"].isna(), "route"])
     description = (
         f"{title}. {int(data['value_low'].notna().sum())} routes as intervals or points on a 0-100% axis, from "
-        f"source 003; {unmeasured or 'no route'}: never measured, labelled as such and not drawn as zero."
+        f"source 003; {unmeasured or 'no route'}: never measured, labelled as such and not drawn as zero. "
+        "The controls filter it as they filter the table."
     )
-    return alt.layer(*layers, never).properties(
+    return alt.layer(rule, point, never, note).properties(
         title=encodings.title(title), width=core.WIDTH, height=alt.Step(26), description=description
     )
 
@@ -158,7 +167,7 @@ def bioavailability_view() -> core.View:
 
     def build(view: core.View) -> alt.VConcatChart:
         landmarks = concentrations_chart(view)
-        routes = routes_chart(view.rows, can_pick(view))
+        routes = routes_chart(view, can_pick(view))
         below = "Below: bioavailability by route."
         return figures_above(view, landmarks, routes, f"{TITLE}. {landmarks.description} {below}")
 

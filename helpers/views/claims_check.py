@@ -23,6 +23,7 @@ from helpers.models import claims
 from helpers.params import ALL
 from helpers.views import core, encodings
 from helpers.views.layers import BoolSafeView, keep_name
+from helpers.views.marks import NOTE_COLOR, lookup
 
 NOTEBOOK = claims.NOTEBOOK
 CONTRADICTIONS = "contradictions"
@@ -44,6 +45,47 @@ SUBTITLE = [
     "animal and lab studies, protocols. One segment per evidence kind: hover for the kind and its figures.",
 ]
 EMPTY = "No figures match the current filters."
+# A click on a bar's segment selects it: the other segments fade, a note names its figures, and the rows
+# unit keeps only them; a double-click clears. The source panel says so in place of "click a figure".
+SOURCE_HINT = "Click a bar's segment to name its figures under the first chart; double-click a bar to clear."
+SHOWN_IDS = 8  # row ids a clicked segment's note lists before "…"
+CONTROLS_NOTE = (
+    "Contradiction kind and strength fade the sources below with no such contradiction, and filter the "
+    "contradictions table. Click a segment to name its figures."
+)
+
+
+# What the end of a source's bar counts: "(direct)", "(dosing, any strength)", "(any kind or strength)".
+KIND_WORDS = (
+    "' (' + (kind == 'all' && strength == 'all' ? 'any kind or strength' : "
+    "(kind == 'all' ? '' : kind + ', ') + (strength == 'all' ? 'any strength' : strength)) + ')'"
+)
+
+
+def picked(name: str, empty: bool = True) -> dict:
+    """The bar-click selection of chart ``name`` as a Vega-Lite predicate of a row (true while nothing is
+    selected, unless not ``empty``). A predicate, not an expression over its store: a printed slide drops the
+    selections nothing names, and an expression naming the store would then refer to no data set."""
+    return {"param": f"{name}_pick", "empty": empty}
+
+
+BOTH = {"and": [picked(MIX_MARK), picked(PROFILE_MARK)]}  # a row in the clicked segment, if any
+
+
+def contradiction_counts(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """{'kind|strength': {source_id: pairs with that source on either side}} for every choice of the two controls."""
+    kinds = (ALL, *field_spec("kind")["enum"])
+    strengths = (ALL, *field_spec("strength")["enum"])
+    out = {}
+    for kind in kinds:
+        for strength in strengths:
+            keep = ((frame["kind"] == kind) | (kind == ALL)) & ((frame["strength"] == strength) | (strength == ALL))
+            part = frame[keep]
+            sides = pd.concat([part["source_a"], part["source_b"]]).astype(str)
+            both = part["source_a"].astype(str) == part["source_b"].astype(str)  # a document against itself: once
+            counts = sides.value_counts().sub(part.loc[both, "source_a"].astype(str).value_counts(), fill_value=0)
+            out[f"{kind}|{strength}"] = {k: int(v) for k, v in counts.items() if v > 0}
+    return out
 
 
 @cache
@@ -106,26 +148,33 @@ def _x_axis() -> alt.Axis:
     )
 
 
-def stacked_bars(view: core.View, by: str, sort: list[str], name: str, what: str, note: str) -> alt.LayerChart:
+def stacked_bars(
+    view: core.View, by: str, sort: list[str], name: str, what: str, note: str, faded: str = "false"
+) -> alt.LayerChart:
     """Stacked bars, one per ``by`` value, one segment per evidence kind, coloured by its group.
 
-    ``note`` is a Vega expression over the bar's totals (``datum.total``...) for the label at its end.
+    ``note`` is a Vega expression over the bar's totals (``datum.total``...) for the label at its end;
+    ``faded`` one over a segment (``datum.source_id``...) that fades it. A click on a segment selects
+    it (see :func:`picked`): the others fade, and the rows unit keeps its figures.
     """
     rows = view.rows
     base = alt.Chart(rows).transform_filter(view.row_filter())
     y = alt.Y(f"{by}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=360))
+    pick = alt.selection_point(name=f"{name}_pick", fields=[by, "evidence_kind"], on="click", clear="dblclick")
+    groups = list(dict.fromkeys([by, "source_id" if by == "source_short" else by]))
     segments = (
-        base.transform_aggregate(figures="count()", groupby=[by, "evidence_group", "stack_order", "evidence_kind"])
+        base.transform_aggregate(figures="count()", groupby=[*groups, "evidence_group", "stack_order", "evidence_kind"])
         .transform_joinaggregate(total="sum(figures)", groupby=[by])
         .transform_calculate(
             share="datum.figures / datum.total", x_value="normalize ? datum.figures / datum.total : datum.figures"
         )
-        .mark_bar(stroke="white", strokeWidth=1)
+        .mark_bar(stroke="white", strokeWidth=1, cursor="pointer")
         .encode(
             x=alt.X("x_value:Q", stack="zero", axis=_x_axis()),
             y=y,
             color=_color(),
             order=alt.Order("stack_order:Q"),
+            opacity={"condition": {"test": {"and": [picked(name), f"!({faded})"]}, "value": 1}, "value": 0.3},
             tooltip=[
                 alt.Tooltip(f"{by}:N", title=what),
                 alt.Tooltip("evidence_kind:N", title="evidence kind"),
@@ -134,20 +183,35 @@ def stacked_bars(view: core.View, by: str, sort: list[str], name: str, what: str
                 alt.Tooltip("share:Q", title="share of the bar", format=".0%"),
             ],
         )
+        .add_params(pick)
         .properties(name=name)
     )
     ends = (
-        base.transform_aggregate(
-            total="count()",
-            contradictions="max(source_contradictions)",
-            direct="max(source_direct)",
-            groupby=[by],
-        )
+        base.transform_aggregate(total="count()", groupby=groups)
         .transform_calculate(end="normalize ? 1 : datum.total", note=note)
         .mark_text(align="left", dx=4, color="#555")
         .encode(x=alt.X("end:Q"), y=y, text=alt.Text("note:N"))
     )
     return alt.layer(keep_name(segments), ends)
+
+
+def clicked_note(view: core.View) -> alt.Chart:
+    """Under the first chart, while a segment is clicked: how many figures it holds and their ids."""
+    clicked = {"or": [picked(MIX_MARK, empty=False), picked(PROFILE_MARK, empty=False)]}
+    return (
+        alt.Chart(view.rows)
+        .transform_filter(view.row_filter())
+        .transform_filter(clicked)
+        .transform_filter(BOTH)
+        .transform_aggregate(n="count()", ids="values(id)")
+        .transform_calculate(
+            note=f"'Clicked: ' + datum.n + (datum.n == 1 ? ' figure: ' : ' figures: ') + "
+            f"join(slice(pluck(datum.ids, 'id'), 0, {SHOWN_IDS}), ', ') + (datum.n > {SHOWN_IDS} ? ', …' : '') + "
+            "' (double-click a bar to clear)'"
+        )
+        .mark_text(align="left", baseline="top", dy=30, fontSize=12, color=NOTE_COLOR, aria=False)
+        .encode(x=alt.value(0), y=alt.value("height"), text="note:N")
+    )
 
 
 def _title(view: core.View, text: str, subtitle: list[str]) -> alt.Title:
@@ -162,15 +226,20 @@ def _title(view: core.View, text: str, subtitle: list[str]) -> alt.Title:
 def claims_chart(view: core.View) -> alt.VConcatChart:
     """The evidence mix by family over the profile of each source, both from the filtered rows."""
     rows = view.rows
+    # The rows the controls keep, narrowed to a clicked segment of either chart.
+    kept = encodings.rows_layer(rows, view).transform_filter(BOTH)
     mix = alt.layer(
         stacked_bars(view, "family", list(family_names()), MIX_MARK, "family", "datum.total + ' figures'"),
-        keep_name(encodings.rows_layer(rows, view)),
+        keep_name(kept),
+        clicked_note(view),
     ).properties(
-        title=_title(view, "What the figures rest on, by family", SUBTITLE),
+        title=_title(view, "What the figures rest on, by family", [*SUBTITLE, CONTROLS_NOTE]),
         width=core.WIDTH,
         height=alt.Step(28),
     )
     sources = sorted(rows["source_short"].unique())
+    pairs = lookup(contradiction_counts(view.extra(CONTRADICTIONS).frame), "kind + '|' + strength")
+    count = f"({pairs}[datum.source_id] || 0)"
     profile = alt.layer(
         stacked_bars(
             view,
@@ -178,10 +247,10 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
             sources,
             PROFILE_MARK,
             "source",
-            # Singular when one: "1 direct contradiction", never "1 direct contradictions".
-            "datum.total + (datum.total == 1 ? ' figure · ' : ' figures · ') + datum.direct"
-            " + (datum.direct == 1 ? ' direct contradiction (' : ' direct contradictions (') + datum.contradictions"
-            " + (datum.contradictions == 1 ? ' pair listed)' : ' pairs listed)')",
+            # The contradictions of the kind and strength chosen; singular when one ("1 contradiction").
+            f"datum.total + (datum.total == 1 ? ' figure · ' : ' figures · ') + {count}"
+            f" + ({count} == 1 ? ' contradiction' : ' contradictions') + {KIND_WORDS}",
+            faded=f"{count} == 0",
         ),
     ).properties(
         title=_title(view, "What each source's figures rest on", []),
@@ -205,6 +274,15 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
     )
 
 
+class ClaimsView(BoolSafeView):
+    """07's View: its saved page says what a click on a bar does (its marks are bars, not figures)."""
+
+    def payload(self, values: dict) -> dict:
+        out = super().payload(values)
+        out["hints"] = {**out["hints"], "source": SOURCE_HINT}
+        return out
+
+
 def claims_view() -> core.View:
     """07: the evidence mix by family and by source, and the contradictions browser."""
     controls = core.controls_for(NOTEBOOK)
@@ -226,7 +304,7 @@ def claims_view() -> core.View:
         ),
         "contradictions",
     )
-    return BoolSafeView(
+    return ClaimsView(
         NOTEBOOK,
         "How strong is this evidence? What the figures rest on",
         figure_rows(),

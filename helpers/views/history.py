@@ -3,7 +3,7 @@
 Controls (Vega-Lite params): ``topic`` filters (equal, or all); ``year_from`` keeps events that
 end in or after it and ``year_to`` events that start in or before it (an undated event matches
 no year range); ``color_by`` picks what colours the marks and names the lanes (topic, event kind
-or source), each choice with a fixed colour domain. The year axis follows the two sliders.
+or source), each choice with a fixed colour domain. The year axis spans the events kept (whole bars).
 
 Events of one lane and year would hide each other (11 regulation events drew as about 8 dots),
 so they are spread a few pixels up and down, by their rank within the year.
@@ -17,13 +17,17 @@ import pandas as pd
 from helpers.data.prepared import prepared
 from helpers.data.tables import load
 from helpers.views import core, encodings
-from helpers.views.marks import domain
+from helpers.views.marks import domain, empty_note
 
 TITLE = "History and regulation of ketamine"
 SPREAD = 9  # px between events of one lane and year (points are 8 px wide)
 STEP = 44  # px per lane
 OLIVE = "#999933"  # Paul Tol's olive: dark enough for a hollow mark (3.1:1 on white)
 COLOR_CHOICES = ("topic", "event_kind", "source_id")
+PAD = 12  # px beyond the first and last event on the year axis
+SUBTITLE = core.HEDGE_NOTE.replace("Click a mark for its source.", "Click an event for its source.")
+# The source panel's words in the saved page: this chart shows events, not figures.
+SOURCE_HINT = "Click an event in the chart to read its sentence and source here."
 
 
 def history_rows() -> pd.DataFrame:
@@ -51,6 +55,25 @@ def _year(value: float) -> str:
     return f"{-value:.0f} BC" if value < 0 else f"{value:.0f}"
 
 
+def _ranked(chart: alt.Chart) -> alt.Chart:
+    """Colour, lane and offset of each event.
+
+    Rank within lane and year, centred on the lane: 1 event at 0 px, 2 at ±4.5 px, 3 at -9, 0, +9 px...
+    (an offset counts from the top of the lane's band, so half a step is added). One rank per choice
+    of lane, each grouped by a column of the table: Vega's window does not regroup rows whose group
+    field a param changed (a rank by datum[color_by] kept the old lanes' ranks).
+    """
+    for column in COLOR_CHOICES:
+        groups = [column, "year_key"]
+        chart = chart.transform_window(**{f"rank_{column}": "row_number()"}, groupby=groups, sort=[alt.SortField("id")])
+        chart = chart.transform_joinaggregate(**{f"n_{column}": "count()"}, groupby=groups)
+    return chart.transform_calculate(
+        colour="datum[color_by]",
+        lane="color_by == 'source_id' ? datum.source_short : datum[color_by]",
+        offset=f"{STEP / 2} + (datum['rank_' + color_by] - (datum['n_' + color_by] + 1) / 2) * {SPREAD}",
+    )
+
+
 def history_chart(view: core.View) -> alt.LayerChart:
     rows = view.rows
     domains = {column: domain(column) for column in COLOR_CHOICES}
@@ -59,27 +82,24 @@ def history_chart(view: core.View) -> alt.LayerChart:
     # 13 event kinds would reach the palette's pale yellow, near invisible as a hollow mark on white
     # (the one hedged dated event, Hippocrates' "about 400 BC", is of that kind): olive instead.
     color["scale"]["range"] = [c if c != core.OKABE_ITO[6] else OLIVE for c in color["scale"]["range"]]
-    base = alt.Chart(rows).transform_filter(view.row_filter())
-    # Rank within lane and year, centred on the lane: 1 event at 0 px, 2 at ±4.5 px, 3 at -9, 0, +9 px...
-    # (an offset counts from the top of the lane's band, so half a step is added). One rank per choice
-    # of lane, each grouped by a column of the table: Vega's window does not regroup rows whose group
-    # field a param changed (a rank by datum[color_by] kept the old lanes' ranks).
-    for column in COLOR_CHOICES:
-        groups = [column, "year_key"]
-        base = base.transform_window(**{f"rank_{column}": "row_number()"}, groupby=groups, sort=[alt.SortField("id")])
-        base = base.transform_joinaggregate(**{f"n_{column}": "count()"}, groupby=groups)
-    base = base.transform_calculate(
-        colour="datum[color_by]",
-        lane="color_by == 'source_id' ? datum.source_short : datum[color_by]",
-        offset=f"{STEP / 2} + (datum['rank_' + color_by] - (datum['n_' + color_by] + 1) / 2) * {SPREAD}",
+    base = _ranked(alt.Chart(rows).transform_filter(view.row_filter()))
+    # With nothing kept, one stand-in event (transparent, at the middle of the year window) keeps the
+    # axis defined: an axis over no data is NaN to NaN.
+    stand_in = repr(str(rows.loc[rows["year_start"].notna(), "id"].iloc[0]))
+    all_spans = _ranked(
+        alt.Chart(rows)
+        .transform_calculate(keep=f"({view.row_filter()}) ? 1 : 0")
+        .transform_joinaggregate(kept="sum(keep)")
+        .transform_filter(f"datum.keep == 1 || (datum.kept == 0 && datum.id == {stand_in})")
+    ).transform_calculate(
+        x_start="datum.keep ? datum.year_start : (year_from + year_to) / 2",
+        x_last="datum.keep ? datum.year_last : (year_from + year_to) / 2",
     )
-    # The axis shows the slider window (widened a little so an event on the edge is not cut in half).
-    pad = "max(1, abs(year_to - year_from) * 0.02)"
-    scale = alt.Scale(
-        domain=[{"expr": f"min(year_from, year_to) - {pad}"}, {"expr": f"max(year_from, year_to) + {pad}"}],
-        nice=False,
-        zero=False,
-    )
+    # The axis spans the kept events, whole bars included (mile-044, 2010-2029, ran off a window
+    # that ended at 2025), padded so a mark on the edge is not cut in half: the data's extent, never a
+    # fixed window. The spans layer holds every kept event (a one-year event is a bar of no length,
+    # drawn transparent), so its data is never empty while anything is kept.
+    scale = alt.Scale(nice=False, zero=False, padding=PAD)
     axis = alt.Axis(
         title="year", tickMinStep=1, labelExpr="datum.value < 0 ? -datum.value + ' BC' : toString(datum.value)"
     )
@@ -93,18 +113,17 @@ def history_chart(view: core.View) -> alt.LayerChart:
         alt.Tooltip("qualifier:N", title="hedge"),
         *core.TOOLTIP[3:],
     ]
-    spans = (
-        base.transform_filter("datum.year_last > datum.year_start")
-        .mark_rule(strokeWidth=4, opacity=0.7, clip=True)
-        .encode(
-            x=alt.X("year_start:Q", scale=scale, axis=axis),
-            x2="year_last:Q",
-            y=y,
-            yOffset=y_offset,
-            color=color,
-            strokeDash=encodings.hedge_dash(),
-            tooltip=tooltip,
-        )
+    spans = all_spans.mark_rule(
+        strokeWidth=4, clip=True, aria=False
+    ).encode(  # the points describe every event to screen readers
+        x=alt.X("x_start:Q", scale=scale, axis=axis),
+        x2="x_last:Q",
+        y=y,
+        yOffset=y_offset,
+        color=color,
+        strokeDash=encodings.hedge_dash(),
+        opacity=alt.condition("datum.keep && datum.year_last > datum.year_start", alt.value(0.7), alt.value(0)),
+        tooltip=tooltip,
     )
     points = (
         base.mark_point(size=50, strokeWidth=1.5, opacity=1, clip=True, cursor="pointer")
@@ -123,13 +142,25 @@ def history_chart(view: core.View) -> alt.LayerChart:
     description = (
         f"{TITLE}. {len(dated)} dated events from {dated['source_id'].nunique()} source documents, "
         f"{_year(dated['year_start'].min())} to {_year(dated['year_last'].max())}: a point per event and a bar for "
-        "events over several years, on a year axis that follows the year sliders, one lane per topic, event kind "
+        "events over several years, on a year axis that spans the events kept, one lane per topic, event kind "
         f"or source (as chosen), coloured the same way. {int(dated['hedged'].sum())} are hedged (hollow marks). "
         f"{len(rows) - len(dated)} events with no year match no year range and are not shown."
     )
-    return alt.layer(spans, points, encodings.rows_layer(rows, view)).properties(
-        title=encodings.title(TITLE), width=core.WIDTH, height=alt.Step(STEP), description=description
+    note = empty_note(
+        rows, view, "isValid(datum.year_start)", "No dated events match these settings.", "''", above=True
     )
+    return alt.layer(spans, points, note, encodings.rows_layer(rows, view)).properties(
+        title=encodings.title(TITLE, SUBTITLE), width=core.WIDTH, height=alt.Step(STEP), description=description
+    )
+
+
+class EventsView(core.View):
+    """A View whose saved page says "click an event" (its marks are events, not figures)."""
+
+    def payload(self, values: dict) -> dict:
+        out = super().payload(values)
+        out["hints"] = {**out["hints"], "source": SOURCE_HINT}
+        return out
 
 
 def history_view() -> core.View:
@@ -139,7 +170,7 @@ def history_view() -> core.View:
     def build(view: core.View) -> alt.LayerChart:
         return encodings.with_params(history_chart(view), view)
 
-    return core.View(
+    return EventsView(
         "06_history",
         TITLE,
         history_rows(),

@@ -20,6 +20,11 @@ from helpers.views import core, encodings
 # A single datum for marks that draw once per chart (axis titles that follow a param).
 ONE = alt.InlineData(values=[{"one": 1}])
 NOTE_COLOR = "#444"  # text on white: contrast 9.7:1
+# d3 formats for numbers a reader sees: digits with thousands separators, never "2.6e+3" (``g`` switches
+# to exponents once a number has more digits than its precision). ``r`` rounds to significant digits
+# in plain notation and ``~`` drops trailing zeros, so 2600 is "2,600", 10.937 "10.9" and 0.29 "0.29".
+READABLE = ",.3~r"  # three significant digits: no more than the documents state
+READABLE_TICK = ",~r"  # an axis tick (a round number) as it is
 
 
 def can_pick(view: core.View) -> bool:
@@ -49,11 +54,13 @@ def log_axis(param: str, title: str | None) -> alt.Axis:
     """``encodings.log_axis`` with readable labels between whole powers of ten.
 
     On a short log range Vega puts ticks at half decades too (its ``tickMinStep`` from a param is not
-    honoured), and ``~g`` printed 10^-0.5 as "0.316228": two significant digits there, "0.32".
+    honoured), and ``~g`` printed 10^-0.5 as "0.316228": two significant digits there, "0.32". No
+    exponents: 10^3.5 is "3,200" (``~g`` gave "3.2e+3"), 10^4 "10,000".
     """
     axis = encodings.log_axis(param, title)
+    tick, half = json.dumps(READABLE_TICK), json.dumps(",.2~r")
     axis["labelExpr"] = (
-        f"{param} ? format(pow(10, datum.value), datum.value % 1 == 0 ? '~g' : '.2~g') : format(datum.value, '~g')"
+        f"{param} ? format(pow(10, datum.value), datum.value % 1 == 0 ? {tick} : {half}) : format(datum.value, {tick})"
     )
     return axis
 

@@ -237,14 +237,16 @@ def curves_layer(view: core.View) -> alt.LayerChart:
 LANE_PX = 13  # a documented range's lane at the plot's right edge, and its label's line
 
 
-def bands_layer(view: core.View) -> alt.LayerChart:
+def bands_layer(view: core.View) -> tuple[alt.LayerChart, alt.LayerChart]:
     """The documented ranges (grey shading, and a clickable bar each in its own lane at the right edge) and the
-    threshold as a dashed rule.
+    threshold as a dashed rule: what goes under the curves, and what goes over them (the bars and labels).
 
     The ranges overlap (pk-009 lies inside pk-008), so full-width bands would hide one another from the
     pointer: the shading takes no clicks, and each range's bar has a lane of its own, so a click reaches
     the range a reader points at. Lanes go by the top of the range, highest first, and each label sits
-    one line lower than the one before, so the labels never overlap, whatever the peak.
+    one line lower than the one before, so the labels never overlap, whatever the peak. The bars and labels
+    are drawn over the curves: at a high peak the curves cross the lanes (at 20 mg/kg a click on the middle
+    of pk-007's bar reached the IV line and showed nothing).
     """
     marks = view.rows
     order = list(marks.sort_values("value_high", ascending=False, kind="stable")["id"])
@@ -287,7 +289,7 @@ def bands_layer(view: core.View) -> alt.LayerChart:
     rule_text = rule_data.mark_text(
         align="left", baseline="bottom", dx=4, dy=-2, fontSize=10, fontWeight="bold"
     ).encode(x=alt.value(0), y="threshold:Q", text="label:N")
-    return alt.layer(shading, bars, band_text, rule, rule_text)
+    return alt.layer(shading, rule, rule_text), alt.layer(bars, band_text)
 
 
 def _header_expr() -> str:
@@ -390,9 +392,10 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
         f"line. Grey bands are documented ranges from the evidence table: {bands}. A dashed line marks the "
         "threshold. A table of read-outs follows: Cmax, Tmax and hours above the threshold per route."
     )
-    curves = alt.layer(
-        bands_layer(view), curves_layer(view), keep_name(encodings.rows_layer(view.rows, view))
-    ).properties(title=encodings.title(TITLE, SUBTITLE), width=core.WIDTH, height=320)
+    under, over = bands_layer(view)
+    curves = alt.layer(under, curves_layer(view), over, keep_name(encodings.rows_layer(view.rows, view))).properties(
+        title=encodings.title(TITLE, SUBTITLE), width=core.WIDTH, height=320
+    )
     return encodings.with_params(
         alt.vconcat(curves, readouts_chart(view), spacing=24)
         .resolve_scale(x="independent", y="independent")

@@ -12,15 +12,18 @@ between 2000 and 2009 (Hong Kong) or 2004, 2007 and 2010 (Australia), so those s
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.views import core, encodings
-from helpers.views.marks import axis_title, empty_note, kept_counts, log_axis, lookup, series_colors
+from helpers.views.marks import axis_title, empty_note, log_axis, lookup, series_colors
 
 LOG = "log_scale"
 TITLE = "Ketamine use and related figures by year"
+FLOOR = 1e-3  # the log axis draws values at or below it at it (encodings.log_field)
 
 
 def y_title(denominator: str, unit: str) -> str:
@@ -80,9 +83,50 @@ def _series_scale(rows: pd.DataFrame, regions: tuple[str, ...]) -> tuple[alt.Col
     return color, legend_values
 
 
+def _log10(value: float) -> float:
+    return math.log10(max(value, FLOOR))
+
+
+def axis_domains(rows: pd.DataFrame, regions: tuple[str, ...]) -> tuple[dict, dict]:
+    """The x (years) and y (values) domains of what each denominator, region and axis type draws.
+
+    Written into the spec, so no scale is taken from a data set: a layer that draws nothing
+    (no multi-year figure, no range) gave Vega's "Infinite extent" warning on every load, and an
+    empty chart an axis from NaN to NaN. With nothing drawn, the denominator's domains (then the
+    table's) hold the axes; the note says why the chart is empty.
+    """
+    drawn = rows[rows["drawn"]]
+    years: dict[str, list[float]] = {}
+    values: dict[str, list[float]] = {}
+
+    def spans(part: pd.DataFrame) -> tuple[list[float], list[float], list[float]]:
+        start, last = float(part["year_start"].min()), float(part["year_last"].max())
+        low, high = float(part["value_low"].min()), float(part["value_high"].max())
+        log = [_log10(low), _log10(high)]
+        if log[0] == log[1]:
+            log = [log[0] - 0.5, log[1] + 0.5]
+        linear = [min(0.0, low), high if high > min(0.0, low) else 1.0]
+        return ([start - 1, last + 1] if start == last else [start, last]), linear, log
+
+    fallback = spans(drawn)
+    for denominator in rows["denominator"].unique():
+        mine = drawn[drawn["denominator"] == denominator]
+        own = spans(mine) if len(mine) else fallback
+        for region in regions:
+            part = mine if region == "all" else mine[mine["region"] == region]
+            x, linear, log = spans(part) if len(part) else own
+            key = f"{denominator}|{region}"
+            years[key] = x
+            values[f"{key}|linear"], values[f"{key}|log"] = linear, log
+    return years, values
+
+
 def prevalence_chart(view: core.View) -> alt.LayerChart:
     rows = view.rows
-    color, _ = _series_scale(rows, view.control("region").param.choices)
+    regions = view.control("region").param.choices
+    color, _ = _series_scale(rows, regions)
+    years, values = axis_domains(rows, regions)
+    key = "denominator + '|' + region"
     base = (
         alt.Chart(rows)
         .transform_filter(view.row_filter())
@@ -90,8 +134,10 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
         .transform_calculate(y_low=encodings.log_field(LOG, "value_low"), y_high=encodings.log_field(LOG, "value_high"))
         .transform_calculate(y_mid="(datum.y_low + datum.y_high) / 2")  # geometric middle on the log axis
     )
-    x = alt.X("year_mid:Q", title="year", scale=alt.Scale(zero=False, padding=24), axis=alt.Axis(format="d"))
-    y_scale = alt.Scale(zero={"expr": f"!{LOG}"}, nice=True)
+    x_scale = alt.Scale(domain={"expr": lookup(years, key)}, zero=False, nice=False, padding=24)
+    x = alt.X("year_mid:Q", title="year", scale=x_scale, axis=alt.Axis(format="d"))
+    axis_kind = f"{key} + '|' + ({LOG} ? 'log' : 'linear')"
+    y_scale = alt.Scale(domain={"expr": lookup(values, axis_kind)}, zero=False, nice=True)
     titles = {d: y_title(d, str(g["unit"].iloc[0])) for d, g in rows.groupby("denominator")}
     axis = log_axis(LOG, None)  # titled by a text mark (axis_title): the axis title takes no expression
     y = alt.Y("y_mid:Q", scale=y_scale, axis=axis)
@@ -100,7 +146,7 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
     spans = (
         base.transform_filter("datum.year_last > datum.year_start")
         .mark_rule(strokeWidth=2)
-        .encode(x=alt.X("year_start:Q"), x2="year_last:Q", y=y, **hedged)
+        .encode(x=alt.X("year_start:Q", scale=x_scale), x2="year_last:Q", y=y, **hedged)
     )
     ranges = (
         base.transform_filter("datum.y_high != datum.y_low")
@@ -125,15 +171,6 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
         .encode(x=x, y=y, color=color, fill=encodings.hedge_fill(color), shape=encodings.hedge_shape(), tooltip=tooltip)
         .add_params(encodings.pick())
     )
-    # With nothing drawn, an invisible point in a year of the table keeps both axes defined (no
-    # "values from NaN to NaN" read out to screen readers).
-    anchor = (
-        kept_counts(rows, view, "datum.drawn")
-        .transform_filter("datum.shown == 0")
-        .transform_calculate(year_mid=f"{rows['year_mid'].median():.0f}", y_mid="0")
-        .mark_point(opacity=0, aria=False, tooltip=False)
-        .encode(x=x, y=y)
-    )
     note = empty_note(
         rows,
         view,
@@ -154,7 +191,6 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
         ranges,
         steps,
         points,
-        anchor,
         axis_title(lookup(titles, "denominator"), "y"),
         note,
         encodings.rows_layer(rows, view),

@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
-from helpers.data.units import HOURS_PER
+from helpers.data.units import HOURS_PER, display_units
 from helpers.views import core, encodings
 from helpers.views.marks import NOTE_COLOR, domain, empty_note, figures_above, intervals, log10_of, log_axis
 
@@ -40,6 +40,9 @@ _BAND = {"start": 0.0, "onset": 0.25, "peak": 0.2, "waning": 0.25, "relapse": 0.
 def timeline_rows() -> pd.DataFrame:
     """Every row of time_course (counts of sessions too: the table lists them), with a label and a timed flag."""
     rows = prepared("time_course").copy()
+    # The landmark is the table's description (not a quote): its units as a reader writes them (µM, not uM).
+    rows["landmark"] = rows["landmark"].astype(str).map(display_units)
+    rows["note"] = rows["note"].map(lambda n: display_units(n) if isinstance(n, str) else n)
     rows["row_label"] = rows["landmark"].astype(str) + " · " + rows["id"].astype(str)
     rows["timed"] = rows["duration_low_h"].notna()
     return rows
