@@ -17,20 +17,24 @@ class Filter:
     """One rule of a control over one table.
 
     op: ``equal`` (column == value; "all" keeps every row), ``any_equal`` (any of ``columns``
-    equals it), ``at_least`` / ``at_most`` (a number bound; rows with no value drop out), or
-    ``one_of`` (the value is a comma-separated list, e.g. routes, and the column is in it).
+    equals it), ``at_least`` / ``at_most`` (a number bound; rows with no value drop out, unless
+    ``keep_missing``: then the bound says nothing about them and they stay), or ``one_of`` (the
+    value is a comma-separated list, e.g. routes, and the column is in it).
     target: ``rows`` (the chart's rows) or the name of an extra table beside the chart.
     """
 
     op: str
     columns: tuple[str, ...]
     target: str = "rows"
+    keep_missing: bool = False
 
     def __post_init__(self):
         if self.op not in OPS:
             raise ValueError(f"filter op must be one of {OPS}, got {self.op!r}")
         if not self.columns:
             raise ValueError(f"filter {self.op!r} needs the column(s) it filters")
+        if self.keep_missing and (self.op not in ("at_least", "at_most") or self.target != "rows"):
+            raise ValueError("keep_missing is for the at_least / at_most bounds of the chart's rows")
 
     def expr(self, p: str) -> str:
         """The rule as a Vega expression over ``datum``, for the param named ``p``."""
@@ -43,6 +47,8 @@ class Filter:
             listed = f"split(lower(replace({p}, regexp('\\\\s+', 'g'), '')), ',')"
             return f"(indexof({listed}, lower(datum[{cols[0]!r}])) >= 0)"
         sign = ">=" if self.op == "at_least" else "<="
+        if self.keep_missing:
+            return f"(!isValid(datum[{cols[0]!r}]) || datum[{cols[0]!r}] {sign} {p})"
         return f"(isValid(datum[{cols[0]!r}]) && datum[{cols[0]!r}] {sign} {p})"
 
     def mask(self, frame: pd.DataFrame, value: Any) -> pd.Series:
@@ -56,4 +62,5 @@ class Filter:
             listed = {part.strip().lower() for part in str(value).split(",")}
             return frame[self.columns[0]].astype(str).str.lower().isin(listed)
         column = pd.to_numeric(frame[self.columns[0]], errors="coerce")
-        return (column >= value) if self.op == "at_least" else (column <= value)
+        within = (column >= value) if self.op == "at_least" else (column <= value)
+        return (within | column.isna()) if self.keep_missing else within

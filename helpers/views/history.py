@@ -1,9 +1,10 @@
 """The view of notebook 06: dated events of ketamine's history and regulation, one lane per category.
 
 Controls (Vega-Lite params): ``topic`` filters (equal, or all); ``year_from`` keeps events that
-end in or after it and ``year_to`` events that start in or before it (an undated event matches
-no year range); ``color_by`` picks what colours the marks and names the lanes (topic, event kind
-or source), each choice with a fixed colour domain. The year axis spans the events kept (whole bars).
+end in or after it and ``year_to`` events that start in or before it (an undated event is
+kept by every range: listed in the table, not drawn); ``color_by`` picks what colours the marks
+and names the lanes (topic, event kind or source), each choice with a fixed colour domain.
+The year axis spans the events kept (whole bars).
 
 Events of one lane and year would hide each other (11 regulation events drew as about 8 dots),
 so they are spread a few pixels up and down, by their rank within the year.
@@ -82,13 +83,14 @@ def history_chart(view: core.View) -> alt.LayerChart:
     # 13 event kinds would reach the palette's pale yellow, near invisible as a hollow mark on white
     # (the one hedged dated event, Hippocrates' "about 400 BC", is of that kind): olive instead.
     color["scale"]["range"] = [c if c != core.OKABE_ITO[6] else OLIVE for c in color["scale"]["range"]]
-    base = _ranked(alt.Chart(rows).transform_filter(view.row_filter()))
+    drawn = f"({view.row_filter()}) && isValid(datum.year_start)"  # an undated event is listed, not drawn
+    base = _ranked(alt.Chart(rows).transform_filter(drawn))
     # With nothing kept, one stand-in event (transparent, at the middle of the year window) keeps the
     # axis defined: an axis over no data is NaN to NaN.
     stand_in = repr(str(rows.loc[rows["year_start"].notna(), "id"].iloc[0]))
     all_spans = _ranked(
         alt.Chart(rows)
-        .transform_calculate(keep=f"({view.row_filter()}) ? 1 : 0")
+        .transform_calculate(keep=f"({drawn}) ? 1 : 0")
         .transform_joinaggregate(kept="sum(keep)")
         .transform_filter(f"datum.keep == 1 || (datum.kept == 0 && datum.id == {stand_in})")
     ).transform_calculate(
@@ -144,7 +146,7 @@ def history_chart(view: core.View) -> alt.LayerChart:
         f"{_year(dated['year_start'].min())} to {_year(dated['year_last'].max())}: a point per event and a bar for "
         "events over several years, on a year axis that spans the events kept, one lane per topic, event kind "
         f"or source (as chosen), coloured the same way. {int(dated['hedged'].sum())} are hedged (hollow marks). "
-        f"{len(rows) - len(dated)} events with no year match no year range and are not shown."
+        f"{len(rows) - len(dated)} events with no year are listed in the table below the chart, not drawn."
     )
     note = empty_note(
         rows, view, "isValid(datum.year_start)", "No dated events match these settings.", "''", above=True
