@@ -10,7 +10,7 @@
 (function () {
   "use strict";
 
-  var MIN_PLOT = 100; // px: the narrowest plot, at which a chart still reads
+  var MIN_PLOT = 90; // px: the narrowest plot, at which a chart still reads
   var TITLE_FONT = ["bold", 13, "sans-serif"]; // Vega's title defaults
   var SUBTITLE_FONT = ["normal", 12, "sans-serif"];
   var canvas = null;
@@ -102,19 +102,20 @@
         withTooltip(legend.encode, "labels");
         // A legend starts under its plot (after the side axis's labels): its labels share what is left.
         var columns = num(legend.columns, 0);
-        var shown = "1";
-        if (columns > 1) {
-          shown = "(ke_width < 480 ? 1 : ke_width < 760 ? min(2, " + columns + ") : " + columns + ")";
-          legend.columns = { signal: shown };
-        }
+        // Always a signal of ke_width: then a new width re-lays the entries out (else their box keeps the old size).
+        var shown = "(ke_width < 480 ? 1 : ke_width < 760 ? min(2, " + Math.max(columns, 1) + ") : " + Math.max(columns, 1) + ")";
+        if (columns > 0) legend.columns = { signal: shown };
+        else shown = "1";
         legend.labelLimit = { signal: "max(60, min(" + num(legend.labelLimit, 160) + ", (ke_width - 140) / " + shown + " - 24))" };
+        // Also on the labels themselves: Vega sizes the legend's entries by the labels' own limit.
+        legend.encode.labels.update.limit = legend.labelLimit;
         legend.titleLimit = { signal: "max(60, min(" + num(legend.titleLimit, 180) + ", ke_width - 140))" };
       });
       (node.marks || []).forEach(function (mark) {
         if (mark.type === "group") walk(mark);
         if (mark.type === "text" && mark.encode) {
           var update = (mark.encode.update = mark.encode.update || {});
-          if (!update.limit) update.limit = { signal: "max(60, ke_width * 0.4)" };
+          if (!update.limit) update.limit = { signal: "max(60, ke_width * 0.28)" };
           // A text cut short shows whole in its tooltip (when the mark has no tooltip of its own).
           if (!update.tooltip && update.text) update.tooltip = update.text;
         }
@@ -146,9 +147,13 @@
         rewrap(t, avail);  // a title that follows a param: its text is up to date since the last run
       });
       view.resize();
-      return view.runAsync().then(function () { return widths(avail, 0); })
-        .then(titles).then(titles)
-        .then(function () { return widths(avail, 0); });
+      // Plot widths, then titles (a concat's title starts where its plot does), until neither moves.
+      function settle(round) {
+        return Promise.resolve(widths(avail, 0)).then(titles).then(function (moved) {
+          return moved && round < 4 ? settle(round + 1) : null;
+        });
+      }
+      return view.runAsync().then(function () { return settle(0); });
     }
 
     /* The plot widths moved by what the drawn chart is over (or under) the box, until it fits (a few runs). */
@@ -170,7 +175,8 @@
       return Promise.resolve().then(function () {
         var avail = Math.floor(box.clientWidth) - 2;
         // A title of a chart inside a concat starts where its plot does: wrap it shorter by what it is over.
-        var right = box.getBoundingClientRect().left + avail;
+        var pad = view.padding() || {};
+        var right = box.getBoundingClientRect().left + avail - (pad.right || 0) - 1;
         var texts = box.querySelectorAll(".role-title-text text, .role-title-subtitle text");
         var moved = false;
         plan.texts.forEach(function (t) {
@@ -178,7 +184,9 @@
           var room = Infinity;
           texts.forEach(function (el) {
             var r = el.getBoundingClientRect();
-            if (el.textContent === shown && r.right > right) room = Math.min(room, right - r.left - 8);
+            if (el.textContent !== shown || r.right <= right) return;
+            // Still over after a wrap (the SVG's font measures wider than the canvas's): narrower by that much.
+            room = Math.min(room, right - r.left - 8, t.room - (r.right - right) - 4);
           });
           if (room < Infinity) {
             t.room = Math.min(t.room, room);
@@ -186,9 +194,9 @@
             moved = true;
           }
         });
-        if (!moved) return null;
+        if (!moved) return false;
         view.resize();
-        return view.runAsync();
+        return view.runAsync().then(function () { return true; });
       });
     }
 
