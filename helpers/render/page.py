@@ -85,7 +85,9 @@ def _rows_table(rows: list[dict], columns: list[str], keep: set[str], label: str
         hidden = "" if row.get("id") in keep else " hidden"
         cells = "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns)
         body.append(f'<tr data-id="{html.escape(str(row.get("id")), quote=True)}"{hidden}>{cells}</tr>')
-    return _scroll_box(f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>', label)
+    return _scroll_box(
+        f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>', label
+    )
 
 
 def _scroll_box(table: str, label: str = "table") -> str:
