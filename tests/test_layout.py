@@ -118,11 +118,14 @@ MEASURE_JS = """
     if (!svg) { out.push(`${box.id}: no chart drawn`); return; }
     const b = svg.getBoundingClientRect();
     const room = box.getBoundingClientRect().left + box.clientWidth;
-    if (b.right > room + slack) out.push(`${box.id}: chart ${Math.round(b.width)} px wide in a ${box.clientWidth} px box`);
+    if (b.right > room + slack) {
+      out.push(`${box.id}: chart ${Math.round(b.width)} px wide in a ${box.clientWidth} px box`);
+    }
     svg.querySelectorAll("text").forEach((t) => {
       const r = t.getBoundingClientRect();
       if (!t.textContent.trim() || !r.width) return;
-      if (r.left < b.left - slack || r.right > b.right + slack || r.top < b.top - slack || r.bottom > b.bottom + slack) {
+      const out_x = r.left < b.left - slack || r.right > b.right + slack;
+      if (out_x || r.top < b.top - slack || r.bottom > b.bottom + slack) {
         const where = [r.left - b.left, b.right - r.right, r.top - b.top, b.bottom - r.bottom].map(Math.round);
         out.push(`${box.id}: text ${JSON.stringify(t.textContent.slice(0, 40))} outside its chart by ${where}`);
       }

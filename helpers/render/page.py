@@ -34,7 +34,8 @@ CSS = """
   min-height: 44px; max-width: 100%; }
 .ke-controls .vega-bind-name { font-weight: 600; }
 .ke-controls .vega-bind-radio { display: inline-flex; flex-wrap: wrap; }
-.ke-controls .vega-bind-radio label { display: inline-flex; align-items: center; min-height: 44px; margin-right: .6rem; }
+.ke-controls .vega-bind-radio label { display: inline-flex; align-items: center; min-height: 44px;
+  margin-right: .6rem; }
 .ke-controls input[type=radio], .ke-controls input[type=checkbox] { width: 1.2rem; height: 1.2rem; }
 .ke-controls select, .ke-controls input { font: inherit; min-height: 44px; box-sizing: border-box; max-width: 100%; }
 .ke-controls input[type=range] { width: 16rem; }  /* a year slider over 4000 years needs room */
