@@ -213,3 +213,19 @@ def test_tooltips_leave_out_missing_values_and_show_cut_labels_whole(page, repor
     assert cut, "no label is cut at 390 px: the check below would check nothing"
     whole = [t for t in texts if any(t.startswith(c[:-1]) and len(t) > len(c) for c in cut)]
     assert len(whole) >= len(set(cut)), (cut[:3], texts[:10])
+
+
+def test_csv_download_keeps_the_tables_column_order(page, reports):
+    """The CSV's columns are in the table's own order (the payload's), not sorted, before and after a change."""
+    from helpers.render.page import read_payloads
+
+    payload = read_payloads(reports["01"].read_text(encoding="utf-8"))[0]
+    assert payload["columns"] != sorted(payload["columns"])
+    notebook = open_report(page, reports["01"])
+    header_js = """async () => {
+      const a = document.querySelector("a.ke-download");
+      return (await (await fetch(a.href)).text()).split("\\r\\n")[0];
+    }"""
+    assert page.evaluate(header_js).split(",") == payload["columns"]
+    page.evaluate(SET_JS, [notebook, {"arm": "ketamine"}])
+    assert page.evaluate(header_js).split(",") == payload["columns"]

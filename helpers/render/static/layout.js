@@ -5,7 +5,7 @@
  * labels, legends' labels and columns and free text marks are limited by it (a cut label keeps its full
  * text in the tooltip); titles and subtitles wrap to it. After each run the plot widths (the spec's width
  * and every *_width signal) move by what the drawn SVG is over or under the box, until it fits.
- * window.keLayout.prepare(spec) -> plan; window.keLayout.attach(view, box, plan) -> {fit, fitted}.
+ * window.keLayout.prepare(spec, box width) -> plan; window.keLayout.attach(view, box, plan) -> {fit, fitted}.
  */
 (function () {
   "use strict";
@@ -55,14 +55,15 @@
     encode[part].update.tooltip = { signal: "datum.label" };
   }
 
-  function prepare(spec) {
+  function prepare(spec, boxWidth) {
     var plan = { widths: [], texts: [] };
     spec.signals = spec.signals || [];
     if (typeof spec.width === "number") plan.widths.push({ top: true });
     spec.signals.forEach(function (s) {
       if (/_width$/.test(s.name) && typeof s.value === "number" && s.value >= 50) plan.widths.push({ name: s.name });
     });
-    spec.signals.push({ name: "ke_width", value: num(spec.width, 560) + 200 });
+    // The box's width from the first run on (a legend laid out at another width keeps that size).
+    spec.signals.push({ name: "ke_width", value: boxWidth > 2 ? Math.floor(boxWidth) - 2 : num(spec.width, 560) + 200 });
 
     function textSignal(value, font) {
       var name = "ke_text_" + plan.texts.length;

@@ -137,7 +137,7 @@
     chartEl.classList.add("vega-embed");  // as vega-embed marked it: tests and styles find charts by it
     // The chart fits its box (layout.js); a spec the adjustments would break is drawn as it was written.
     var plain = JSON.stringify(spec);
-    var plan = window.keLayout.prepare(spec);
+    var plan = window.keLayout.prepare(spec, chartEl.clientWidth);
     var runtime;
     try {
       runtime = vega.parse(spec);
