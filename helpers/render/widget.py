@@ -27,7 +27,7 @@ import traitlets
 
 from helpers.params import bounded, read
 from helpers.render.offline import enable_offline
-from helpers.views.core import HINTS, PICK, SOURCE_FIELDS, SOURCE_LABELS, WIDTH, View
+from helpers.views.core import HINTS, PICK, SOURCE_FIELDS, SOURCE_LABELS, View
 
 
 class ParamLink(anywidget.AnyWidget):
@@ -76,59 +76,6 @@ def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
     # Room to move a slider over a wide range by single steps; the whole line on a phone (panel.css: 44 px tall).
     layout = widgets.Layout(width="100%", max_width="28rem")
     return cls(value=value, description=label, style=style, layout=layout, **bounds)
-
-
-COMPOUND = {"vconcat", "hconcat", "concat", "facet", "repeat"}
-
-
-def fitted_chart(view: View, values: dict[str, Any]) -> alt.TopLevelMixin:
-    """The view's chart for the panel, as wide as its box when it is one plot (Vega-Lite's "container"
-    width: the plot and its labels take the panel's width, and follow it). A concat keeps its design
-    width (Vega-Lite sizes no concat by its container) and is scaled down to the panel (panel.css)."""
-    from helpers.views import speccache
-
-    spec = view.spec(values)
-    if spec.get("width") == WIDTH and not COMPOUND.intersection(spec):
-        spec["width"] = "container"
-        _labels_follow_the_box(spec)
-        # A title wider than the box would leave the plot no width (Vega-Lite's fit takes it off the plot).
-        if isinstance(spec.get("title"), dict):
-            spec["title"]["limit"] = {"expr": f"max(100, {BOX} - 20)"}
-    return speccache.spec_chart(spec)
-
-
-BOX = "containerSize()[0]"  # Vega: the width of the chart's box
-
-
-def _labels_follow_the_box(node: Any) -> None:
-    """Side-axis and legend labels limited by the box's width, so a phone keeps room for the plot
-    (the page does the same in ``static/layout.js``; a label cut short shows whole in the mark's tooltip)."""
-    if isinstance(node, list):
-        for item in node:
-            _labels_follow_the_box(item)
-        return
-    if not isinstance(node, dict):
-        return
-    encoding = node.get("encoding")
-    if (
-        isinstance(encoding, dict)
-        and isinstance(encoding.get("y"), dict)
-        and isinstance(encoding["y"].get("axis"), dict)
-    ):
-        axis = encoding["y"]["axis"]
-        limit = axis.get("labelLimit", 180)
-        if isinstance(limit, int | float):
-            axis["labelLimit"] = {"expr": f"max(40, min({limit}, {BOX} * 0.3))"}
-    for value in node.values():
-        if isinstance(value, dict) and isinstance(value.get("legend"), dict):
-            legend = value["legend"]
-            limit = legend.get("labelLimit", 160)
-            if isinstance(limit, int | float):
-                legend["labelLimit"] = {"expr": f"max(60, min({limit}, {BOX} - 80))"}
-            columns = legend.get("columns")
-            if isinstance(columns, int) and columns > 1:
-                legend["columns"] = {"expr": f"{BOX} < 480 ? 1 : {BOX} < 760 ? {min(columns, 2)} : {columns}"}
-        _labels_follow_the_box(value)
 
 
 def download_link(frame: pd.DataFrame, filename: str, noun: str = "rows") -> str:
@@ -189,7 +136,7 @@ class Panel:
         self.controls: dict[str, widgets.Widget] = {
             c.name: control_widget(view, c.name, values[c.name]) for c in view.controls
         }
-        self.jchart = alt.JupyterChart(fitted_chart(view, values), embed_options={"actions": False})
+        self.jchart = alt.JupyterChart(view.to_chart(values), embed_options={"actions": False})
         self._chart_params = set(view.chart_params())
         # Page-side links make a change show in one frame; the Python links keep both sides equal
         # when Python moves a control or a param (tests, presets) and carry page changes to the table.
