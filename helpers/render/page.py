@@ -28,17 +28,32 @@ STATIC = Path(__file__).parent / "static"
 
 CSS = """
 .ke-view { margin: 1rem 0 2rem; }
-.ke-controls .vega-bind { display: inline-flex; align-items: center; gap: .3rem; margin: 0 1.2rem .5rem 0; }
+/* Controls wrap, and each is a finger's size (44 px, WCAG 2.5.5); a slider takes the whole line on a phone. */
+.ke-controls { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; margin-bottom: .5rem; }
+.ke-controls .vega-bind { display: inline-flex; flex-wrap: wrap; align-items: center; gap: .1rem .4rem;
+  min-height: 44px; max-width: 100%; }
 .ke-controls .vega-bind-name { font-weight: 600; }
-.ke-controls .vega-bind-radio label { margin-right: .4rem; }
-.ke-controls select, .ke-controls input { font: inherit; }
+.ke-controls .vega-bind-radio { display: inline-flex; flex-wrap: wrap; }
+.ke-controls .vega-bind-radio label { display: inline-flex; align-items: center; min-height: 44px;
+  margin-right: .6rem; }
+.ke-controls input[type=radio], .ke-controls input[type=checkbox] { width: 1.2rem; height: 1.2rem; }
+.ke-controls select, .ke-controls input { font: inherit; min-height: 44px; box-sizing: border-box; max-width: 100%; }
 .ke-controls input[type=range] { width: 16rem; }  /* a year slider over 4000 years needs room */
-.ke-chart { overflow-x: auto; }
-.ke-notes { border-left: 4px solid #D55E00; background: #fff4ec; padding: .4rem .8rem; }
-.ke-source { border: 1px solid #ccc; border-radius: 4px; padding: .4rem .8rem; margin: .5rem 0; background: #fafafa; }
+@media (max-width: 40rem) {
+  .ke-controls .vega-bind:has(input[type=range]) { width: 100%; }
+  .ke-controls input[type=range] { flex: 1 1 100%; width: 100%; }
+}
+.ke-chart { overflow-x: auto; max-width: 100%; }
+.ke-chart svg { display: block; }
+/* A wide table scrolls in its own box, never the page. */
+.ke-scroll-box { overflow-x: auto; max-width: 100%; }
+.ke-notes { border-left: 4px solid #D55E00; background: #fff4ec; padding: .4rem .8rem; overflow-wrap: anywhere; }
+.ke-source { border: 1px solid #ccc; border-radius: 4px; padding: .4rem .8rem; margin: .5rem 0; background: #fafafa;
+  overflow-wrap: anywhere; }
 .ke-source dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
+@media (max-width: 40rem) { .ke-source dl { grid-template-columns: 1fr; } .ke-source dd { margin-bottom: .3rem; } }
 .ke-source dt { font-weight: 600; color: #333; }
-.ke-source dd { margin: 0; }
+.ke-source dd { margin: 0; min-width: 0; }
 .ke-source-title { font-weight: 600; margin: 0 0 .3rem; }
 .ke-page-note { color: #444; font-size: .9rem; }
 tr[hidden] { display: none; }
@@ -53,8 +68,9 @@ VIEW_CSS = (STATIC / "cite.css").read_text(encoding="utf-8")  # the tooltip, dow
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
     # params.js: the declaration's verdict; source_panel.js: a row's panel; tooltip.js: the tooltip box;
-    # cite.js: downloads, "cite this view" and the highlighted figure. view.js uses them all.
-    names = ("empty_marks.js", "source_panel.js", "params.js", "tooltip.js", "cite.js", "view.js")
+    # cite.js: downloads, "cite this view" and the highlighted figure; layout.js: the chart fits its box.
+    # view.js uses them all.
+    names = ("empty_marks.js", "source_panel.js", "params.js", "tooltip.js", "cite.js", "layout.js", "view.js")
     return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 
@@ -63,14 +79,23 @@ def view_bundle(payload: dict) -> dict:
     return {VIEW_MIME: payload, "text/plain": payload.get("description", payload["title"])}
 
 
-def _rows_table(rows: list[dict], columns: list[str], keep: set[str]) -> str:
+def _rows_table(rows: list[dict], columns: list[str], keep: set[str], label: str) -> str:
     head = "".join(f"<th scope='col'>{html.escape(c.replace('_', ' '))}</th>" for c in columns)
     body = []
     for row in rows:
         hidden = "" if row.get("id") in keep else " hidden"
         cells = "".join(f"<td>{html.escape(_cell(row.get(c)))}</td>" for c in columns)
         body.append(f'<tr data-id="{html.escape(str(row.get("id")), quote=True)}"{hidden}>{cells}</tr>')
-    return f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return _scroll_box(
+        f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>', label
+    )
+
+
+def _scroll_box(table: str, label: str = "table") -> str:
+    """A table in a box that scrolls sideways when the table is wider than the page; the box takes the
+    keyboard's focus so its scrolling is reachable without a mouse (axe: scrollable-region-focusable)."""
+    name = html.escape(label, quote=True)
+    return f'<div class="ke-scroll-box" role="region" aria-label="{name}" tabindex="0">{table}</div>'
 
 
 def _cell(value: Any) -> str:
@@ -131,7 +156,11 @@ def _extra_html(index: int, extra: dict) -> str:
         f'<div class="ke-extra" data-extra="{index}"><h2>{html.escape(extra["title"])}</h2>'
         f'<p class="ke-extra-count" aria-live="polite">{len(keep)} of {len(extra["rows"])} '
         f"{html.escape(extra['noun'])} match.</p>"
-        f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+        + _scroll_box(
+            f'<table class="evidence-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>',
+            extra["title"],
+        )
+        + "</div>"
     )
 
 
@@ -194,7 +223,7 @@ def view_html(payload: dict, number: int) -> str:
 <div class="ke-source" aria-live="polite"><p class="ke-source-hint">{html.escape(hints["source"])}</p></div>
 <p>{download}{download_text}</a></p>
 <details class="ke-table"><summary>{table}</summary>
-{_rows_table(payload["rows"], payload["table_columns"], keep)}
+{_rows_table(payload["rows"], payload["table_columns"], keep, _fill(hints["table"], noun=noun))}
 </details>
 {extras}{notes}
 {payload_script(payload)}

@@ -73,7 +73,8 @@ def control_widget(view: View, name: str, value: Any) -> widgets.Widget:
         cls = widgets.BoundedIntText if param.type == "int" else widgets.BoundedFloatText
         return cls(value=value, description=label, style=style, **bounds)
     cls = widgets.IntSlider if param.type == "int" else widgets.FloatSlider
-    layout = widgets.Layout(width="28rem")  # room to move a slider over a wide range by single steps
+    # Room to move a slider over a wide range by single steps; the whole line on a phone (panel.css: 44 px tall).
+    layout = widgets.Layout(width="100%", max_width="28rem")
     return cls(value=value, description=label, style=style, layout=layout, **bounds)
 
 
@@ -89,7 +90,9 @@ def download_link(frame: pd.DataFrame, filename: str, noun: str = "rows") -> str
 def table_html(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> str:
     """The rows as an HTML table, escaped, quote beside each number."""
     keep = [c for c in columns if c in frame.columns]
-    return frame[keep].to_html(index=False, escape=True, classes="evidence-table", border=0, na_rep="")
+    table = frame[keep].to_html(index=False, escape=True, classes="evidence-table", border=0, na_rep="")
+    # A wide table scrolls in its own box, not the page; the box takes focus so a keyboard can scroll it.
+    return f'<div class="ke-scroll-box" role="region" aria-label="table" tabindex="0">{table}</div>'
 
 
 def source_panel_html(row: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@
   "use strict";
 
   var box = null;
+  var MISSING = /^\s*(null|undefined|NaN)?\s*$/;
 
   function element() {
     if (box) return box;
@@ -30,6 +31,9 @@
       var table = document.createElement("table");
       Object.keys(value).forEach(function (key) {
         var shown = text(value[key]);
+        // Vega-Lite writes a missing field as the text "null" (or "undefined", "NaN"): a value the
+        // document does not state is left out, never shown as a word it never used.
+        if (MISSING.test(shown)) return;
         if (key === "title") {
           var title = document.createElement("caption");
           title.textContent = shown;

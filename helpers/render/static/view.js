@@ -135,10 +135,22 @@
     var keptIds = {};
 
     chartEl.classList.add("vega-embed");  // as vega-embed marked it: tests and styles find charts by it
-    var view = new vega.View(vega.parse(spec), { container: chartEl, renderer: "svg", bind: bindEl, hover: true });
+    // The chart fits its box (layout.js); a spec the adjustments would break is drawn as it was written.
+    var plain = JSON.stringify(spec);
+    var plan = window.keLayout.prepare(spec, chartEl.clientWidth);
+    var runtime;
+    try {
+      runtime = vega.parse(spec);
+    } catch (error) {
+      spec = JSON.parse(plain);
+      plan = { widths: [], texts: [] };
+      runtime = vega.parse(spec);
+    }
+    var view = new vega.View(runtime, { container: chartEl, renderer: "svg", bind: bindEl, hover: true });
+    var layout = window.keLayout.attach(view, chartEl, plan);
     if (window.keTooltip) view.tooltip(window.keTooltip);
     var result = { view: view, spec: spec, vgSpec: spec };
-    return view.runAsync().then(function () {
+    return view.runAsync().then(layout.fit).then(function () {
       var rowsData = findMarkData(spec, payload.rows_mark + "_marks");
 
       function input(p) {
@@ -235,7 +247,7 @@
         }
         settling = null;
         update();
-        return null;
+        return layout.fit();  // the labels the filters keep may be wider or narrower
       }
       function schedule() {
         // Vega calls a signal listener as the signal changes, before the filters downstream have run:
@@ -293,6 +305,8 @@
           return out;
         },
         settled: function () { return settling || Promise.resolve(); },
+        fit: layout.fit,
+        fitted: function () { return (settling || Promise.resolve()).then(layout.fitted); },
       };
       return result;
     });
