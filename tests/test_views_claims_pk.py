@@ -835,6 +835,22 @@ def test_claims_page_contradiction_controls_fade_the_source_bars(pages):
     read(page, CLAIMS, v.validate({}), ())
 
 
+NOTE_TEXT_JS = """
+([nb, start]) => {
+  const out = [];
+  const walk = (node) => {
+    if (!node) return;
+    if (typeof node.text === 'string' && node.text.includes(start)) {
+      out.push({text: node.text, tooltip: node.tooltip ?? null});
+    }
+    for (const child of node.items || []) walk(child);
+  };
+  walk(window.keViews[nb].view.scenegraph().root);
+  return out;
+}
+"""
+
+
 @pytest.mark.browser
 def test_claims_page_a_click_on_a_bar_names_its_figures(pages):
     """A click on a segment of "what the figures rest on" (it did nothing, under a "click a figure" hint) fades
@@ -855,11 +871,18 @@ def test_claims_page_a_click_on_a_bar_names_its_figures(pages):
     page.wait_for_function(f"({rows_js})({CLAIMS!r}).length === {len(mine)}", timeout=5000)
     assert sorted(page.evaluate(rows_js, CLAIMS)) == sorted(mine["id"])
     ids = sorted(mine["id"])
-    note = [
-        t for t in re.findall(r"<text[^>]*>(.*?)</text>", page.inner_html(f"{section} .ke-chart")) if "Clicked" in t
+    # The note's whole text is the scenegraph item's; the SVG may show it cut to the box (layout.js),
+    # with the whole text in its tooltip.
+    note = page.evaluate(NOTE_TEXT_JS, [CLAIMS, "Clicked"])
+    assert len(note) == 1 and f"Clicked: {len(mine)} figures: " in note[0]["text"], note
+    assert note[0]["tooltip"] in (None, note[0]["text"]), note
+    shown = [
+        html.unescape(t)
+        for t in re.findall(r"<text[^>]*>(.*?)</text>", page.inner_html(f"{section} .ke-chart"))
+        if "Clicked" in t
     ]
-    assert len(note) == 1 and f"Clicked: {len(mine)} figures: " in note[0], note
-    named = html.unescape(note[0]).split(": ", 2)[2].split(" (")[0].replace(", …", "").split(", ")
+    assert len(shown) == 1 and note[0]["text"].startswith(shown[0].rstrip("…")), (shown, note)
+    named = note[0]["text"].split(": ", 2)[2].split(" (")[0].replace(", …", "").split(", ")
     assert set(named) <= set(ids) and len(named) == min(len(ids), claims_views.SHOWN_IDS)
     opacities = [b["opacity"] for b in page.evaluate(BAR_CENTRES_JS, [CLAIMS, claims_views.MIX_MARK])]
     assert opacities.count(1) == 1 and len(opacities) > 1, "the clicked segment stays, the others fade"
