@@ -184,3 +184,23 @@ def test_pk_answers_are_what_the_model_gives():
     assert f"Intranasal ({n_low * 100:.0f}–{n_high * 100:.0f} %) sits between, at {_ng(nasal)}" in text
     params = pk.load_parameters()
     assert f"{params['V1_L_per_kg']:g} L/kg" in text and f"{params['V_L_per_kg']:g} L/kg" in text
+
+
+PATH_IN_COMMENT = re.compile(r"\b((?:helpers|data|notebooks|tests)/[\w./-]*\w)")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_paths_named_in_code_comments_exist(name):
+    """A parameters cell said "see helpers/params.py" after that module became a package: a comment
+    that sends a reader to a file must name one that exists."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    named = {
+        path
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if "#" in line
+        for path in PATH_IN_COMMENT.findall(line.split("#", 1)[1])
+    }
+    missing = sorted(p for p in named if not (ROOT / p).exists())
+    assert not missing, f"{name}: comments name files that do not exist: {missing}"

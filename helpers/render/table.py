@@ -4,6 +4,8 @@ In JupyterLab and Voilà a table wider than its output area scrolls inside it, a
 cannot reach that scroll box (axe: scrollable-region-focusable); pandas also heads the index
 column with an empty ``<th>`` (axe: empty-table-header). :func:`table` shows a frame without
 either: no index column, in a labelled scroll box that takes focus (arrow keys then scroll it).
+Headers are read as words ("share hedged", not ``share_hedged``), as the saved page's tables
+head theirs; the frame itself keeps its column names for code.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ class Table:
         self.label = label
 
     def _repr_html_(self) -> str:
-        body = self.frame.to_html(index=False, border=0, classes="dataframe", na_rep="", escape=True)
+        shown = self.frame.rename(columns=lambda c: str(c).replace("_", " "))
+        body = shown.to_html(index=False, border=0, classes="dataframe", na_rep="", escape=True)
         label = html.escape(self.label, quote=True)
         return (
             f'<div class="ke-scroll" role="region" aria-label="{label}" tabindex="0" '
