@@ -350,3 +350,25 @@ def test_audited_numbers_link_to_their_document_page_when_the_site_has_one():
     assert all(r["reason"] and r["kind"] == [NO_VALUE] for r in audited)
     contradiction = next(r for r in records if r["id"] == "con-001")
     assert contradiction["document"] == ["002", "003"] and contradiction["href"] == "view.html#highlight=con-001"
+
+
+@pytest.mark.notebooks
+@pytest.mark.browser
+def test_the_site_s_own_pages_fit_a_phone_and_a_projector(site, context):
+    """The front door, the finder (with a search's hits shown) and a document page, from 390 to 1920 px:
+    nothing makes the page scroll sideways (the view pages are held to this in tests/test_layout.py)."""
+    pages = [
+        "index.html",
+        "finder.html#q=nasal",
+        *(f"documents/{p.name}" for p in sorted((site / "documents").glob("*.html"))[:2]),
+    ]
+    for name in pages:
+        page = open_page(context, f"{site.as_uri()}/{name}")
+        try:
+            for width, height in ((390, 844), (768, 1024), (1280, 800), (1920, 1080)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.wait_for_timeout(50)
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{name} at {width}x{height}: the page is {scroll} px wide"
+        finally:
+            page.close()
