@@ -20,7 +20,8 @@ def ignored(path: str) -> bool:
 
 
 def test_every_output_and_params_file_the_readme_names_is_ignored_by_git():
-    outs = {m.rstrip("/") + "/x.html" for m in re.findall(r"--out\s+([\w./-]+)", README)}
+    # an upper-case word (--out DIR) is a placeholder, not a folder the guide writes
+    outs = {m.rstrip("/") + "/x.html" for m in re.findall(r"--out\s+([\w./-]+)", README) if not m.isupper()}
     params = {m for m in re.findall(r"--params-file\s+([\w./-]+\.ya?ml)", README) if not tracked(m)}
     named = outs | params | {"site/index.html", "reports/01_response_rates__default.html"}
     assert {"handouts/x.html", "my_class.yaml"} <= named, named  # the teacher's guide is still read
