@@ -266,6 +266,57 @@
         sourceBox.appendChild(window.keSourcePanel(payload.source_fields, payload.labels, row));
       }
 
+      // The rows of the tables beside the chart (07's contradictions), by id: #highlight=con-004 finds its row there.
+      var extraById = {};
+      payload.extras.forEach(function (extra, i) {
+        extra.rows.forEach(function (row, at) {
+          if (row.id !== null && row.id !== undefined && !rowsById[row.id]) extraById[row.id] = { index: i, at: at };
+        });
+      });
+      var paramBySignal = {};
+      params.forEach(function (p) { paramBySignal[p.signal] = p; });
+      function choiceLabel(p, value) {
+        var i = (p.choices || []).indexOf(value);
+        return i >= 0 && p.choice_labels ? p.choice_labels[i] : String(value);
+      }
+      /* An extra table's row: its table row element, its fields (the table's columns) and, when the
+       * settings hide it, what to set to show it ("contradiction strength to “depends on reading” or “all”"). */
+      function extraRow(id) {
+        var found = extraById[id];
+        if (!found) return null;
+        var extra = payload.extras[found.index];
+        var row = extra.rows[found.at];
+        var box = section.querySelector('.ke-extra[data-extra="' + found.index + '"]');
+        var blocked = extra.filters.filter(function (f) { return !passes(f, row, accepted[nameOf[f.param]]); });
+        var fixes = blocked.map(function (f) {
+          var p = paramBySignal[f.param];
+          var value = f.columns.map(function (c) { return row[c]; }).filter(function (v) { return v !== null && v !== undefined; })[0];
+          if (f.op !== "equal" || value === undefined || (p.choices || []).indexOf(String(value)) < 0) return "change " + p.label;
+          return p.label + " to “" + choiceLabel(p, String(value)) + "” or “" + choiceLabel(p, "all") + "”";
+        });
+        var fields = {};
+        extra.columns.forEach(function (c) { fields[c] = c.replace(/_/g, " "); });
+        return {
+          row: row,
+          tr: box.querySelector('tr[data-row="' + found.at + '"]'),
+          noun: extra.noun,
+          columns: extra.columns,
+          labels: fields,
+          shown: !blocked.length,
+          fixes: fixes,
+        };
+      }
+      function showExtra(id) {
+        var found = extraRow(id);
+        if (!found) return;
+        sourceBox.textContent = "";
+        var heading = document.createElement("p");
+        heading.className = "ke-source-title";
+        heading.textContent = fill(hints.source_title, "id", id);
+        sourceBox.appendChild(heading);
+        sourceBox.appendChild(window.keSourcePanel(found.columns, found.labels, found.row));
+      }
+
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
@@ -281,6 +332,8 @@
         rowsById: rowsById,
         showSource: showSource,
         kept: function () { return keptIds; },
+        extraRow: extraRow,
+        showExtra: showExtra,
       });
       if (wanted) {
         tools.highlight(wanted);
