@@ -6,8 +6,9 @@
  * (window.vega, or the promise window.keVega while a packed runtime unzips) draws it: no Vega-Lite
  * compiler and no vega-embed. This script follows the view: the link's values and every control
  * change go through the declaration's verdict (params.js, the same as Python's), so a refused value
- * is ignored, said, and never drawn. After every change it reads the rows the chart's filters kept
- * (the data of the unit named "rows"), and shows that count, those table rows and that CSV. A click
+ * is ignored, said, and never drawn. After every change (of a control, or of the rows unit's data, as
+ * a click on 07's bars narrows it) it reads the rows the chart's filters kept (the data of the unit
+ * named "rows"), and shows that count, those table rows and that CSV. A click
  * on a figure shows its source; the URL hash holds the values that differ from the defaults, so a
  * copied link opens the same view.
  */
@@ -318,6 +319,18 @@
       }
 
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
+      // A click on 07's bars narrows the rows unit through a selection, not a param: follow the unit's data
+      // too, so the count, the table and the CSV change with the click. Only when its ids differ from those
+      // last read: a redraw that keeps them (the layout's own runs) schedules nothing.
+      if (rowsData) {
+        view.addDataListener(rowsData, function (name, values) {
+          var ids = {};
+          var n = 0;
+          (values || []).forEach(function (d) { if (!ids[d.id]) { ids[d.id] = true; n += 1; } });
+          var same = n === Object.keys(keptIds).length && Object.keys(ids).every(function (id) { return keptIds[id]; });
+          if (!same) schedule();
+        });
+      }
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
         if (datum && datum.id && rowsById[datum.id]) {
