@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import browser_support as bs
 import pytest
+from test_view_hints import CITED, SAID
 
 from helpers.views import BUILDERS, view
 
@@ -98,6 +99,9 @@ def test_every_view_highlights_one_of_its_figures(site, notebook):
     the_view = view(notebook)
     ids = the_view.payload(the_view.validate({}))["initial_ids"]
     probe = open_view(site, notebook)
+    if notebook in SAID:  # the view's own words (View.hints): the source panel's and "cite this view"'s
+        assert probe.inner_text(".ke-source-hint") == SAID[notebook]
+        assert probe.text_content(".ke-cite-figure .ke-cite-hint") == CITED[notebook]
     row_id = probe.evaluate(DRAWN_JS, [notebook, ids, notebook not in NO_MARK_PER_ROW])
     probe.close()
     assert row_id, f"{notebook}: no row of the default view gets a ring"
@@ -129,5 +133,47 @@ def test_the_chart_downloads_as_png_and_svg_and_the_view_can_be_cited(site, tmp_
         assert row["quote"] in cited and row["source_label"] in cited and row.name in cited
         assert page.input_value(".ke-cite-url") == page.evaluate("location.href")
         assert "condition=fibromyalgia" in page.input_value(".ke-cite-url")
+    finally:
+        page.close()
+
+
+CLAIMS = "07_claims_check"
+HIDDEN = "con-004"  # strength "not a contradiction": the default strength (direct) hides it
+MARKED_JS = """(id) => { const tr = document.querySelector('tr.ke-row-highlight');
+  if (!tr) return null; const b = tr.getBoundingClientRect();
+  return {id: tr.cells[0].textContent, hidden: tr.hidden, current: tr.getAttribute('aria-current'),
+          inSight: b.height > 0 && b.top >= 0 && b.bottom <= window.innerHeight,
+          marked: document.querySelectorAll('tr.ke-row-highlight').length}; }"""
+
+
+def test_a_contradiction_id_highlights_its_row_in_07s_contradictions_table(site):
+    """07's contradictions live in a table beside the chart: #highlight=con-004 marks its row, scrolls to
+    it and shows both quotes in the panel; while the settings hide it, the note names the setting."""
+    row = view(CLAIMS).extra("contradictions").frame.set_index("id").loc[HIDDEN]
+    page = open_view(site, CLAIMS, f"#strength=all&highlight={HIDDEN}")
+    try:
+        assert page.evaluate("document.querySelector('section.ke-view').dataset.highlight") == HIDDEN
+        marked = page.evaluate(MARKED_JS)
+        assert marked == {"id": HIDDEN, "hidden": False, "current": "true", "inSight": True, "marked": 1}, marked
+        panel = page.inner_text(".ke-source")
+        assert panel.startswith(f"Source of {HIDDEN}") and row["quote_a"] in panel and row["quote_b"] in panel
+        assert page.locator(".ke-highlight-note").is_hidden() and page.locator(".ke-notes").is_hidden()
+        assert page.evaluate("location.hash") == f"#strength=all&highlight={HIDDEN}"
+        assert row["quote_a"] in page.text_content(".ke-cite-figure")
+    finally:
+        page.close()
+    page = open_view(site, CLAIMS, f"#highlight={HIDDEN}")
+    try:
+        assert page.evaluate("document.querySelector('section.ke-view').dataset.highlight") == HIDDEN
+        assert page.evaluate(MARKED_JS)["hidden"] is True
+        assert page.inner_text(".ke-highlight-note") == (
+            f"{HIDDEN} is in the contradictions table, hidden by the current settings: set contradiction strength "
+            "to “not a contradiction” or “all” to show it."
+        )
+        # The setting it names shows it: the row appears, marked, and the note goes.
+        page.check(".ke-controls input[name=strength][value='not a contradiction']")
+        bs.poll(lambda: page.evaluate(MARKED_JS)["hidden"] is False, 10, "the row to show", page=page)
+        assert page.locator(".ke-highlight-note").is_hidden()
+        assert "highlight=con-004" in page.evaluate("location.hash")
     finally:
         page.close()

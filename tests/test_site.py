@@ -266,11 +266,6 @@ def test_each_hit_opens_its_view_with_the_figure_highlighted(site, context):
 
 @pytest.mark.notebooks
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="07's page highlights its figure rows only: view.js/cite.js do not know the rows of its contradictions "
-    "table (an extra table), so #highlight=con-001 says \"No figure 'con-001' in this view\"",
-)
 def test_a_contradiction_link_highlights_it_in_07(site, context):
     href = finder_records(site)["con-004"]["href"]
     assert href == "07_claims_check.html#strength=all&highlight=con-004"
@@ -278,6 +273,15 @@ def test_a_contradiction_link_highlights_it_in_07(site, context):
     try:
         page.wait_for_selector(SITE_DRAW)
         assert page.evaluate("document.querySelector('section.ke-view').dataset.highlight") == "con-004"
+        assert page.inner_text(".ke-source .ke-source-title") == "Source of con-004"
+        assert page.locator(".ke-highlight-note").is_hidden()
+        # its row in the contradictions table is marked and scrolled into sight
+        row = page.locator("tr.ke-row-highlight")
+        assert row.count() == 1 and row.locator("td").first.inner_text() == "con-004"
+        assert page.evaluate(
+            "(() => { const b = document.querySelector('tr.ke-row-highlight').getBoundingClientRect();"
+            " return b.height > 0 && b.top >= 0 && b.bottom <= innerHeight; })()"
+        )
     finally:
         page.close()
 

@@ -854,8 +854,8 @@ NOTE_TEXT_JS = """
 @pytest.mark.browser
 def test_claims_page_a_click_on_a_bar_names_its_figures(pages):
     """A click on a segment of "what the figures rest on" (it did nothing, under a "click a figure" hint) fades
-    the other segments, names its figures under the chart and narrows the rows unit to them; a double-click
-    clears. The source panel's hint says so."""
+    the other segments, names its figures under the chart and narrows the rows unit to them, and the page's
+    count, table and CSV to them at once; a double-click clears. The source panel's hint says so."""
     opened, _guard = pages
     page, v = opened[CLAIMS], view(CLAIMS)
     section = f'section[data-notebook="{CLAIMS}"]'
@@ -886,9 +886,39 @@ def test_claims_page_a_click_on_a_bar_names_its_figures(pages):
     assert set(named) <= set(ids) and len(named) == min(len(ids), claims_views.SHOWN_IDS)
     opacities = [b["opacity"] for b in page.evaluate(BAR_CENTRES_JS, [CLAIMS, claims_views.MIX_MARK])]
     assert opacities.count(1) == 1 and len(opacities) > 1, "the clicked segment stays, the others fade"
+    # The count, the table and the CSV follow the click at once (they waited for the next control change).
+    assert_page_lists(page, v, values, mine)
     page.mouse.dblclick(bar["x"], bar["y"])
     page.wait_for_function(f"({rows_js})({CLAIMS!r}).length === {len(kept)}", timeout=5000)
+    assert_page_lists(page, v, values, kept)
     read(page, CLAIMS, v.validate({}), ())
+
+
+LISTED_JS = """(nb) => { const s = document.querySelector(`section[data-notebook="${nb}"]`);
+  const a = s.querySelector("a.ke-download");
+  return fetch(a.href).then((r) => r.text()).then((csv) => ({
+    count: s.querySelector(".ke-count").textContent, link: a.textContent, csv,
+    table: Array.from(s.querySelectorAll(".ke-table tr[data-id]")).filter((tr) => !tr.hidden)
+      .map((tr) => tr.getAttribute("data-id")) })); }"""
+
+
+def assert_page_lists(page, v: core.View, values: dict, rows: pd.DataFrame) -> None:
+    """The page's count, visible table rows and CSV download hold exactly ``rows`` (Python's truth)."""
+    from helpers.render.page import csv_columns, csv_text
+
+    payload = v.payload(values)
+    n = len(rows)
+    count = f"{n} of {len(v.rows)} figures match."
+    page.wait_for_function(
+        '([nb, text]) => document.querySelector(`section[data-notebook="${nb}"] .ke-count`).textContent === text',
+        arg=[CLAIMS, count],
+        timeout=5000,
+    )
+    got = page.evaluate(LISTED_JS, CLAIMS)
+    assert got["count"] == count and got["link"] == f"Download these {n} figures as CSV", got["count"]
+    assert sorted(got["table"]) == sorted(rows["id"])
+    ids = set(rows["id"])
+    assert got["csv"] == csv_text([r for r in payload["rows"] if r["id"] in ids], csv_columns(payload))
 
 
 def test_claims_notebook_names_the_normalize_box_as_it_reads():

@@ -201,7 +201,7 @@ def view_html(payload: dict, number: int) -> str:
     """One view as an HTML block, complete for its initial values; ``view.js`` makes it live."""
     keep = set(payload["initial_ids"])
     chosen = [r for r in payload["rows"] if r.get("id") in keep]
-    hints = payload["hints"]  # the page's words, from the view (helpers.views.core.HINTS)
+    hints = payload["hints"]  # the page's words, from the view (View.all_hints: core.HINTS and its own)
     noun = payload["noun"]
     count = html.escape(_fill(hints["count"], n=len(keep), total=len(payload["rows"]), noun=noun))
     download_text = html.escape(_fill(hints["download"], n=len(keep), noun=noun))

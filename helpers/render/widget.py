@@ -27,7 +27,7 @@ import traitlets
 
 from helpers.params import bounded, read
 from helpers.render.offline import enable_offline
-from helpers.views.core import HINTS, PICK, SOURCE_FIELDS, SOURCE_LABELS, View
+from helpers.views.core import PICK, SOURCE_FIELDS, SOURCE_LABELS, View
 
 
 class ParamLink(anywidget.AnyWidget):
@@ -244,20 +244,20 @@ class Panel:
         """Call ``listener(panel)`` after every refresh (used by tests and the benchmark)."""
         self._listeners.append(listener)
 
-    @staticmethod
-    def _hint() -> str:
-        return f'<p class="source-hint">{html.escape(HINTS["source"])}</p>'
+    def _hint(self) -> str:
+        """The source panel's hint, in this view's words (``View.all_hints``: "click an event" in 06)."""
+        return f'<p class="source-hint">{html.escape(self.view.all_hints["source"])}</p>'
 
-    @staticmethod
-    def _notes_html(notes: list[str]) -> str:
+    def _notes_html(self, notes: list[str]) -> str:
         if not notes:
             return ""
         items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-        return f'<div role="note" class="link-notes"><b>{html.escape(HINTS["notes"])}</b><ul>{items}</ul></div>'
+        title = html.escape(self.view.all_hints["notes"])
+        return f'<div role="note" class="link-notes"><b>{title}</b><ul>{items}</ul></div>'
 
     def widget(self) -> widgets.Widget:
         controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        title = HINTS["table"].format(noun=self.view.noun)
+        title = self.view.all_hints["table"].format(noun=self.view.noun)
         table = widgets.Accordion(children=[self._table], titles=(title,))
         table.selected_index = None
         parts: list[widgets.Widget] = [

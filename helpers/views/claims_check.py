@@ -47,7 +47,12 @@ SUBTITLE = [
 EMPTY = "No figures match the current filters."
 # A click on a bar's segment selects it: the other segments fade, a note names its figures, and the rows
 # unit keeps only them; a double-click clears. The source panel says so in place of "click a figure".
-SOURCE_HINT = "Click a bar's segment to name its figures under the first chart; double-click a bar to clear."
+# "Cite this view" cannot cite a bar: a link with #highlight=<row id> cites one figure or contradiction.
+HINTS = {
+    "source": "Click a bar's segment to name its figures under the first chart; double-click a bar to clear.",
+    "cite": "The link cites the view; add #highlight=<row id> to it to cite one figure or contradiction.",
+}
+SOURCE_HINT = HINTS["source"]
 SHOWN_IDS = 8  # row ids a clicked segment's note lists before "…"
 CONTROLS_NOTE = (
     "Contradiction kind and strength fade the sources below with no such contradiction, and filter the "
@@ -274,15 +279,6 @@ def claims_chart(view: core.View) -> alt.VConcatChart:
     )
 
 
-class ClaimsView(BoolSafeView):
-    """07's View: its saved page says what a click on a bar does (its marks are bars, not figures)."""
-
-    def payload(self, values: dict) -> dict:
-        out = super().payload(values)
-        out["hints"] = {**out["hints"], "source": SOURCE_HINT}
-        return out
-
-
 def claims_view() -> core.View:
     """07: the evidence mix by family and by source, and the contradictions browser."""
     controls = core.controls_for(NOTEBOOK)
@@ -304,7 +300,7 @@ def claims_view() -> core.View:
         ),
         "contradictions",
     )
-    return ClaimsView(
+    return BoolSafeView(
         NOTEBOOK,
         "How strong is this evidence? What the figures rest on",
         figure_rows(),
@@ -317,4 +313,5 @@ def claims_view() -> core.View:
             "Evidence kinds are the documents' own descriptions, not a verification: no figure, dose or route "
             "here is a recommendation.",
         ),
+        hints=HINTS,
     )

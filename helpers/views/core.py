@@ -66,8 +66,11 @@ SOURCE_LABELS = {
     "source_label": "document",
 }
 SOURCE_FIELDS = tuple(SOURCE_LABELS)
+# The page's and the widget's words; a view replaces some with its own (:attr:`View.hints`: 06 shows
+# events, 07's clicks select bars), and every surface reads :meth:`View.all_hints`.
 HINTS = {
     "source": "Click a figure in the chart to read its sentence and source here.",
+    "cite": "Click a figure to cite its sentence; the link cites the view.",
     "source_title": "Source of {id}",
     "notes": "Some settings were ignored:",
     "count": "{n} of {total} {noun} match.",
@@ -185,6 +188,17 @@ class View:
     extras: tuple[ExtraTable, ...] = ()
     page_notes: tuple[str, ...] = ()  # said in the saved page only
     meta: dict = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)  # this view's words over HINTS (e.g. "click an event")
+
+    def __post_init__(self):
+        unknown = sorted(set(self.hints) - set(HINTS))
+        if unknown:
+            raise ValueError(f"{self.notebook}: unknown hint(s) {unknown}; valid hints: {sorted(HINTS)}")
+
+    @property
+    def all_hints(self) -> dict[str, str]:
+        """HINTS with this view's own words over them: what the page, the widget and cite.js say."""
+        return {**HINTS, **self.hints}
 
     # -- rules -------------------------------------------------------------------------------
     def control(self, name: str) -> Control:
@@ -299,7 +313,7 @@ class View:
             "values": values,
             "params": spec(self.notebook).to_json(),
             "labels": {f: SOURCE_LABELS[f] for f in SOURCE_FIELDS},
-            "hints": HINTS,
+            "hints": self.all_hints,
             "rows_mark": ROWS_MARK,
             "table_columns": list(self.table_columns),
             "source_fields": [f for f in SOURCE_FIELDS if f in self.rows.columns],

@@ -27,8 +27,11 @@ OLIVE = "#999933"  # Paul Tol's olive: dark enough for a hollow mark (3.1:1 on w
 COLOR_CHOICES = ("topic", "event_kind", "source_id")
 PAD = 12  # px beyond the first and last event on the year axis
 SUBTITLE = core.HEDGE_NOTE.replace("Click a mark for its source.", "Click an event for its source.")
-# The source panel's words in the saved page: this chart shows events, not figures.
-SOURCE_HINT = "Click an event in the chart to read its sentence and source here."
+# The source panel's and "cite this view"'s words (page and widget): this chart shows events, not figures.
+HINTS = {
+    "source": "Click an event in the chart to read its sentence and source here.",
+    "cite": "Click an event to cite its sentence; the link cites the view.",
+}
 
 
 def history_rows() -> pd.DataFrame:
@@ -156,15 +159,6 @@ def history_chart(view: core.View) -> alt.LayerChart:
     )
 
 
-class EventsView(core.View):
-    """A View whose saved page says "click an event" (its marks are events, not figures)."""
-
-    def payload(self, values: dict) -> dict:
-        out = super().payload(values)
-        out["hints"] = {**out["hints"], "source": SOURCE_HINT}
-        return out
-
-
 def history_view() -> core.View:
     """06: milestones by topic and year window, coloured by topic, event kind or source."""
     controls = core.controls_for("06_history")
@@ -172,7 +166,7 @@ def history_view() -> core.View:
     def build(view: core.View) -> alt.LayerChart:
         return encodings.with_params(history_chart(view), view)
 
-    return EventsView(
+    return core.View(
         "06_history",
         TITLE,
         history_rows(),
@@ -180,4 +174,5 @@ def history_view() -> core.View:
         build,
         table_columns=("id", "when", "date", "event", "event_kind", "topic", "jurisdiction", "source_label", "quote"),
         noun="events",
+        hints=HINTS,
     )

@@ -1,9 +1,11 @@
 /* A view's tools in a saved page, offline: the chart as a PNG or SVG file (Vega's view.toImageURL),
  * "cite this view" (the document, sentence and row id of the figure in the source panel, and the link
  * to this view with a copy button), and a highlighted figure (#highlight=<row id>: its panel shown,
- * a ring around its mark, scrolled into sight). view.js calls window.keCite(section, k) once the chart
- * has drawn, with k = {view, payload, rowsById, showSource(id), kept() -> ids shown}, and gets back
- * {highlight(id), selected(id), refresh(), current()}.
+ * a ring around its mark, scrolled into sight) or row of a table beside the chart (07's contradictions:
+ * the row marked and scrolled into sight, its fields in the panel). view.js calls
+ * window.keCite(section, k) once the chart has drawn, with k = {view, payload, rowsById, showSource(id),
+ * kept() -> ids shown, extraRow(id) -> {row, tr, noun, columns, labels, shown, fixes} or null,
+ * showExtra(id)}, and gets back {highlight(id), selected(id), refresh(), current()}.
  */
 (function () {
   "use strict";
@@ -93,12 +95,23 @@
     var selectedId = null;
     var highlighted = null;
     var ring = null;
+    var markedRow = null;  // the table row element of a highlighted extra row
 
     function describe() {
       figure.textContent = "";
       var row = selectedId && k.rowsById[selectedId];
+      var extra = !row && selectedId && k.extraRow(selectedId);
+      if (extra) {
+        figure.appendChild(window.keSourcePanel(extra.columns, extra.labels, extra.row));
+        var cited = el("p");
+        cited.appendChild(el("strong", null, (k.payload.labels.id || "row id") + ": "));
+        cited.appendChild(el("code", "ke-cite-id", selectedId));
+        cited.appendChild(document.createTextNode(" (" + nb + ", " + extra.noun + ")"));
+        figure.appendChild(cited);
+        return;
+      }
       if (!row) {
-        figure.appendChild(el("p", null, "Click a figure to cite its sentence; the link cites the view."));
+        figure.appendChild(el("p", "ke-cite-hint", k.payload.hints.cite));
         return;
       }
       var labels = k.payload.labels;
@@ -145,14 +158,39 @@
       highlightNote.hidden = !text;
     }
 
+    function unmark() {
+      if (markedRow) {
+        markedRow.classList.remove("ke-row-highlight");
+        markedRow.removeAttribute("aria-current");
+      }
+      markedRow = null;
+    }
+
     function highlight(id) {
       id = id === null || id === undefined ? null : String(id);
       highlighted = null;
+      unmark();
       delete section.dataset.highlight;
       if (!id) {
         say("");
         place();
         return { ok: true, note: "" };
+      }
+      var extra = !k.rowsById[id] && k.extraRow(id);
+      if (extra) {
+        // A row of a table beside the chart: marked, its fields in the panel, scrolled into sight (or, while
+        // the settings hide it, the note that names the setting that shows it).
+        highlighted = id;
+        section.dataset.highlight = id;
+        markedRow = extra.tr;
+        markedRow.classList.add("ke-row-highlight");
+        markedRow.setAttribute("aria-current", "true");
+        k.showExtra(id);
+        selectedId = id;
+        describe();
+        status();
+        (extra.shown ? markedRow : highlightNote).scrollIntoView({ block: "center" });
+        return { ok: extra.shown, note: highlightNote.textContent };
       }
       if (!k.rowsById[id]) {
         say("No figure '" + id + "' in this view: nothing is highlighted.");
@@ -177,6 +215,12 @@
 
     function status() {
       var ringed = place();
+      var extra = markedRow && k.extraRow(highlighted);
+      if (extra) {
+        if (extra.shown) say("");
+        else say(highlighted + " is in the " + extra.noun + " table, hidden by the current settings: set " + extra.fixes.join(" and ") + " to show it.");
+        return;
+      }
       if (!k.kept()[highlighted]) say("Figure " + highlighted + " is not shown with the current settings: change them to see it in the chart.");
       else if (!ringed) say("Figure " + highlighted + " has no mark of its own in this chart: its row is in the table below.");
       else say("");

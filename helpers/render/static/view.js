@@ -6,8 +6,9 @@
  * (window.vega, or the promise window.keVega while a packed runtime unzips) draws it: no Vega-Lite
  * compiler and no vega-embed. This script follows the view: the link's values and every control
  * change go through the declaration's verdict (params.js, the same as Python's), so a refused value
- * is ignored, said, and never drawn. After every change it reads the rows the chart's filters kept
- * (the data of the unit named "rows"), and shows that count, those table rows and that CSV. A click
+ * is ignored, said, and never drawn. After every change (of a control, or of the rows unit's data, as
+ * a click on 07's bars narrows it) it reads the rows the chart's filters kept (the data of the unit
+ * named "rows"), and shows that count, those table rows and that CSV. A click
  * on a figure shows its source; the URL hash holds the values that differ from the defaults, so a
  * copied link opens the same view.
  */
@@ -266,7 +267,70 @@
         sourceBox.appendChild(window.keSourcePanel(payload.source_fields, payload.labels, row));
       }
 
+      // The rows of the tables beside the chart (07's contradictions), by id: #highlight=con-004 finds its row there.
+      var extraById = {};
+      payload.extras.forEach(function (extra, i) {
+        extra.rows.forEach(function (row, at) {
+          if (row.id !== null && row.id !== undefined && !rowsById[row.id]) extraById[row.id] = { index: i, at: at };
+        });
+      });
+      var paramBySignal = {};
+      params.forEach(function (p) { paramBySignal[p.signal] = p; });
+      function choiceLabel(p, value) {
+        var i = (p.choices || []).indexOf(value);
+        return i >= 0 && p.choice_labels ? p.choice_labels[i] : String(value);
+      }
+      /* An extra table's row: its table row element, its fields (the table's columns) and, when the
+       * settings hide it, what to set to show it ("contradiction strength to “depends on reading” or “all”"). */
+      function extraRow(id) {
+        var found = extraById[id];
+        if (!found) return null;
+        var extra = payload.extras[found.index];
+        var row = extra.rows[found.at];
+        var box = section.querySelector('.ke-extra[data-extra="' + found.index + '"]');
+        var blocked = extra.filters.filter(function (f) { return !passes(f, row, accepted[nameOf[f.param]]); });
+        var fixes = blocked.map(function (f) {
+          var p = paramBySignal[f.param];
+          var value = f.columns.map(function (c) { return row[c]; }).filter(function (v) { return v !== null && v !== undefined; })[0];
+          if (f.op !== "equal" || value === undefined || (p.choices || []).indexOf(String(value)) < 0) return "change " + p.label;
+          return p.label + " to “" + choiceLabel(p, String(value)) + "” or “" + choiceLabel(p, "all") + "”";
+        });
+        var fields = {};
+        extra.columns.forEach(function (c) { fields[c] = c.replace(/_/g, " "); });
+        return {
+          row: row,
+          tr: box.querySelector('tr[data-row="' + found.at + '"]'),
+          noun: extra.noun,
+          columns: extra.columns,
+          labels: fields,
+          shown: !blocked.length,
+          fixes: fixes,
+        };
+      }
+      function showExtra(id) {
+        var found = extraRow(id);
+        if (!found) return;
+        sourceBox.textContent = "";
+        var heading = document.createElement("p");
+        heading.className = "ke-source-title";
+        heading.textContent = fill(hints.source_title, "id", id);
+        sourceBox.appendChild(heading);
+        sourceBox.appendChild(window.keSourcePanel(found.columns, found.labels, found.row));
+      }
+
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
+      // A click on 07's bars narrows the rows unit through a selection, not a param: follow the unit's data
+      // too, so the count, the table and the CSV change with the click. Only when its ids differ from those
+      // last read: a redraw that keeps them (the layout's own runs) schedules nothing.
+      if (rowsData) {
+        view.addDataListener(rowsData, function (name, values) {
+          var ids = {};
+          var n = 0;
+          (values || []).forEach(function (d) { if (!ids[d.id]) { ids[d.id] = true; n += 1; } });
+          var same = n === Object.keys(keptIds).length && Object.keys(ids).every(function (id) { return keptIds[id]; });
+          if (!same) schedule();
+        });
+      }
       view.addEventListener("click", function (event, item) {
         var datum = item && item.datum;
         if (datum && datum.id && rowsById[datum.id]) {
@@ -281,6 +345,8 @@
         rowsById: rowsById,
         showSource: showSource,
         kept: function () { return keptIds; },
+        extraRow: extraRow,
+        showExtra: showExtra,
       });
       if (wanted) {
         tools.highlight(wanted);
