@@ -4,8 +4,11 @@ Chromium, guarded browser session and Voilà server (test_browser.py, test_acces
 from __future__ import annotations
 
 import csv
+import fcntl
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import browser_support as bs  # tests/ is on sys.path (this conftest's folder)
@@ -147,3 +150,30 @@ def voila_app(browser, tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def default_reports(tmp_path_factory) -> dict[str, Path]:
+    """Every notebook's report at its defaults, made like ``make report``, once per test run: {notebook: path}.
+
+    Several modules only read these pages (layout, accessibility). Under pytest-xdist each worker has
+    its own session, so the first to ask builds them in the run's shared temp folder under a lock and
+    the others read that build (the pattern pytest-xdist documents for session data).
+    """
+    shared = tmp_path_factory.getbasetemp().parent
+    out, done = shared / "default-reports", shared / "default-reports.done"
+    with open(shared / "default-reports.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            result = subprocess.run(
+                [sys.executable, "-m", "helpers.report", "--all", "--out", str(out), "--quiet"],
+                cwd=bs.ROOT,
+                env=bs.isolated_env(shared / "default-reports-env"),
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+            done.write_text("ok\n", encoding="utf-8")
+    return {p.name.split("__")[0]: p for p in out.glob("*__default.html")}

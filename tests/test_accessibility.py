@@ -17,8 +17,6 @@ and equals what ``helpers.views`` computes in Python.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import browser_support as bs  # tests/ is on sys.path (pytest rootdir conftest)
@@ -48,21 +46,10 @@ def test_axe_reports_a_seeded_violation(session):
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, Path]:
-    """Every notebook's report at its default parameters, made like ``make report``."""
-    out = tmp_path_factory.mktemp("reports")
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.report", "--all", "--out", str(out), "--quiet"],
-        cwd=bs.ROOT,
-        env=bs.isolated_env(out.parent / f"{out.name}-env"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    found = {p.name.split("__")[0]: p for p in out.glob("*.html")}
-    assert sorted(found) == sorted(["00_start_here", *EXPLORER_NOTEBOOKS]), found
-    return found
+def reports(default_reports) -> dict[str, Path]:
+    """Every notebook's report at its default parameters, made like ``make report`` (conftest)."""
+    assert sorted(default_reports) == sorted(["00_start_here", *EXPLORER_NOTEBOOKS]), default_reports
+    return default_reports
 
 
 def open_report(page, path: Path) -> None:
