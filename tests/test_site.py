@@ -337,6 +337,13 @@ def test_done_when_a_phone_finds_nasal_and_opens_it_highlighted(site, context):
         assert row_id in pandas_hits("nasal", {})
         first.click()
         assert_highlighted(page, row_id)
+        # ... in a chart that fits the screen: no sideways scroll, every chart inside the window
+        fit = page.evaluate(
+            "() => ({scroll: document.documentElement.scrollWidth, inner: innerWidth, charts: [...document"
+            ".querySelectorAll('.ke-chart svg')].map((s) => s.getBoundingClientRect().right)})"
+        )
+        assert fit["charts"] and fit["scroll"] <= fit["inner"], fit
+        assert all(right <= fit["inner"] + 1 for right in fit["charts"]), fit
         bs.screenshot(page, "site-done-when-phone", full_page=False)
     finally:
         page.close()
