@@ -257,15 +257,22 @@ def bands_layer(view: core.View) -> tuple[alt.LayerChart, alt.LayerChart]:
         alt.Tooltip("quote:N", title="quote"),
     ]
     y = alt.Y("value_low:Q", title="plasma ketamine (ng/mL)")
-    laned = alt.Chart(marks).transform_calculate(
-        lane=lane, lane_x=f"{core.WIDTH} - ({len(order)} - {lane}) * {LANE_PX}"
-    )
+    laned = alt.Chart(marks).transform_calculate(lane=lane)
+    # Lanes are placed from the plot's right edge (alt.value("width") is the unit's own width), never at a
+    # pixel x: the page narrows the plot to its box (layout.js) and the lanes and labels follow that edge.
+    right = alt.value("width")
     # The shading carries no row id, so a click on it shows no range (view.js shows the source of a clicked id).
     spans = [{"value_low": float(r.value_low), "value_high": float(r.value_high)} for r in marks.itertuples()]
     shading = alt.Chart(alt.Data(values=spans)).mark_rect(color="#999999", opacity=0.12).encode(y=y, y2="value_high:Q")
     bars = (
-        laned.mark_rect(color="#777777", opacity=0.55, cursor="pointer", width=LANE_PX - 4)
-        .encode(x=alt.X("lane_x:Q", scale=None), y=y, y2="value_high:Q", tooltip=band_tooltip)
+        laned.mark_rect(
+            color="#777777",
+            opacity=0.55,
+            cursor="pointer",
+            width=LANE_PX - 4,
+            xOffset={"expr": f"-({len(order)} - datum.lane) * {LANE_PX}"},
+        )
+        .encode(x=right, y=y, y2="value_high:Q", tooltip=band_tooltip)
         .add_params(encodings.pick())
     )
     # One text mark per lane: a mark's dy is a constant. Each label sits above its range's top, lane k one
@@ -274,9 +281,14 @@ def bands_layer(view: core.View) -> tuple[alt.LayerChart, alt.LayerChart]:
         *(
             laned.transform_filter(f"datum.lane == {k}")
             .mark_text(
-                align="right", baseline="bottom", dy=-(2 + LANE_PX * (len(order) - 1 - k)), fontSize=10, color="#444"
+                align="right",
+                baseline="bottom",
+                dx=-(len(order) * LANE_PX + 3),
+                dy=-(2 + LANE_PX * (len(order) - 1 - k)),
+                fontSize=10,
+                color="#444",
             )
-            .encode(x=alt.value(core.WIDTH - len(order) * LANE_PX - 3), y="value_high:Q", text="band_label:N")
+            .encode(x=right, y="value_high:Q", text="band_label:N")
             for k in range(len(order))
         )
     )
@@ -399,6 +411,9 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
     return encodings.with_params(
         alt.vconcat(curves, readouts_chart(view), spacing=24)
         .resolve_scale(x="independent", y="independent")
+        # The routes' legend belongs to the curves, right of their plot: a shared one goes right of the whole
+        # concat, past the read-outs' title, which the page wraps to the box (on a phone it was off the page).
+        .resolve_legend(color="independent")
         .properties(description=description),
         view,
         *_derived_params(),
