@@ -155,7 +155,9 @@ def axis_title(text_expr: str, where: str) -> alt.Chart:
 def legend_offset(color: alt.Color, offset: int) -> alt.Color:
     """The colour channel with its legend ``offset`` px below the plot (room for a title drawn as a mark)."""
     color = color.copy(deep=True)
-    color.legend.offset = offset
+    # Item access: Altair's ``color.legend`` is a property setter, and setting an attribute on it was lost
+    # (04's legend sat on its axis title, which a narrow plot puts right over the legend's title).
+    color["legend"]["offset"] = offset
     return color
 
 

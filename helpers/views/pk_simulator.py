@@ -57,6 +57,9 @@ DOSE_OK = core.RULES_OK
 SAMPLES = "pk_samples"
 STEP_H = "pk_step_h"
 MINUTES_PER_H = 60  # the grid: one sample a minute (hours come in steps of 0.5, so the grid is pk.simulate's)
+# The read-out table is this much wider than the curves' plot, to the right edge of the routes' legend: the
+# page moves both widths by the same px (layout.js), so on a phone the table keeps the legend's width too.
+READOUTS_WIDER = 95
 DELIVERY = (  # a read-out row's label
     "datum.iv ? (datum.iv && infusion_min > 0 ? 'IV infusion over ' + format(infusion_min, '~g') + ' min' : 'IV bolus')"
     " + (model == 'two' ? ' · two-compartment' : '')"
@@ -370,7 +373,14 @@ def readouts_chart(view: core.View) -> alt.Chart:
                 sort=list(READOUT_COLUMNS),
                 title=None,
                 axis=alt.Axis(
-                    orient="top", labelAngle=0, labelExpr=_header_expr(), labelLimit=118, ticks=False, domain=False
+                    orient="top",
+                    labelAngle=0,
+                    labelExpr=_header_expr(),
+                    # A header as wide as its column: the page narrows the table on a phone (a cut header
+                    # shows whole in its tooltip, layout.js); 118 px is a column at the design width.
+                    labelLimit={"expr": f"min(118, max(30, {READOUT_MARK}_width / {len(READOUT_COLUMNS)} - 6))"},
+                    ticks=False,
+                    domain=False,
                 ),
             ),
             y=alt.Y(
@@ -385,7 +395,7 @@ def readouts_chart(view: core.View) -> alt.Chart:
         .properties(
             name=READOUT_MARK,
             title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
-            width=core.WIDTH + 40,
+            width=core.WIDTH + READOUTS_WIDER,
             height=alt.Step(22),
             view=alt.ViewBackground(stroke=None),
         )
@@ -406,10 +416,12 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
     )
     under, over = bands_layer(view)
     curves = alt.layer(under, curves_layer(view), over, keep_name(encodings.rows_layer(view.rows, view))).properties(
-        title=encodings.title(TITLE, SUBTITLE), width=core.WIDTH, height=320
+        width=core.WIDTH, height=320
     )
     return encodings.with_params(
-        alt.vconcat(curves, readouts_chart(view), spacing=24)
+        # The title is the whole view's: it starts at the figure's left edge, past the read-outs' row labels.
+        # On the curves it started after their narrower axis, so wrapped to the page's box it ran over it.
+        alt.vconcat(curves, readouts_chart(view), spacing=24, title=encodings.title(TITLE, SUBTITLE))
         .resolve_scale(x="independent", y="independent")
         # The routes' legend belongs to the curves, right of their plot: a shared one goes right of the whole
         # concat, past the read-outs' title, which the page wraps to the box (on a phone it was off the page).
