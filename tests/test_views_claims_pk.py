@@ -407,9 +407,9 @@ def test_pk_controls_are_params_with_usable_inputs():
 def test_spec_is_valid_and_says_teaching_model_for_every_route_and_model(route, model):
     values = {"routes": route, "model": model, "infusion_min": 0.0 if model == "two" else 40.0}
     spec = view(PK).spec(values)
-    curves = spec["vconcat"][0]
-    assert curves["title"]["text"] == "Simulated plasma ketamine concentration by route"
-    assert curves["title"]["subtitle"][0] == "Teaching model — educational use only, not medical advice"
+    title = spec["title"]  # the whole view's (curves and read-outs)
+    assert title["text"] == "Simulated plasma ketamine concentration by route"
+    assert title["subtitle"][0] == "Teaching model — educational use only, not medical advice"
     assert "not medical advice" in spec["description"]
     for channel, definition in ((c, d) for enc in walk(spec, "encoding") for c, d in enc.items()):
         if isinstance(definition, dict) and "field" in definition and channel not in ("x2", "y2"):
