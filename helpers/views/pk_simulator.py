@@ -378,7 +378,10 @@ def readouts_chart(view: core.View) -> alt.Chart:
                     labelExpr=_header_expr(),
                     # A header as wide as its column: the page narrows the table on a phone (a cut header
                     # shows whole in its tooltip, layout.js); 118 px is a column at the design width.
-                    labelLimit={"expr": f"min(118, max(30, {READOUT_MARK}_width / {len(READOUT_COLUMNS)} - 6))"},
+                    # (the x scale's range: the unit's width signal takes another name when a slide lays it out)
+                    labelLimit={
+                        "expr": f"min(118, max(30, span(range('{READOUT_MARK}_x')) / {len(READOUT_COLUMNS)} - 6))"
+                    },
                     ticks=False,
                     domain=False,
                 ),
