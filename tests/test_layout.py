@@ -24,13 +24,6 @@ SIZES = ((390, 844), (768, 1024), (1280, 800), (1920, 1080))
 # The report's body stops at 62rem: from 1280 px on, a chart's box is as wide as at 1920. A state other
 # than the default is checked at the narrowest and the widest box (the tablet's lies between: half the time).
 STATE_SIZES = (SIZES[0], SIZES[2])
-# Views that place marks at the design width in pixels (helpers.views.core.WIDTH), which no page can move:
-# they fit once their modules place them from the plot's own width (alt.value("width"), an expression).
-FIXED_POSITIONS = {
-    "04": "marks.axis_title puts the x axis title at x = core.WIDTH / 2 (280 px) whatever the plot's width",
-    "08": "pk_simulator puts its range lanes (lane_x) and their labels at core.WIDTH - k px, and the "
-    "read-out table's columns at fixed x",
-}
 SLACK = 1.5  # px: sub-pixel rounding of text boxes
 
 
@@ -162,10 +155,7 @@ def misfits(page, notebook: str, state: str, sizes=SIZES) -> list[str]:
 
 @pytest.mark.parametrize(
     "prefix",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=FIXED_POSITIONS[n])) if n in FIXED_POSITIONS else n
-        for n in NOTEBOOKS
-    ],
+    NOTEBOOKS,
 )
 def test_every_view_fits_its_screen(page, reports, prefix):
     notebook = open_report(page, reports[prefix])

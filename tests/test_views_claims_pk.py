@@ -407,9 +407,9 @@ def test_pk_controls_are_params_with_usable_inputs():
 def test_spec_is_valid_and_says_teaching_model_for_every_route_and_model(route, model):
     values = {"routes": route, "model": model, "infusion_min": 0.0 if model == "two" else 40.0}
     spec = view(PK).spec(values)
-    curves = spec["vconcat"][0]
-    assert curves["title"]["text"] == "Simulated plasma ketamine concentration by route"
-    assert curves["title"]["subtitle"][0] == "Teaching model — educational use only, not medical advice"
+    title = spec["title"]  # the whole view's (curves and read-outs)
+    assert title["text"] == "Simulated plasma ketamine concentration by route"
+    assert title["subtitle"][0] == "Teaching model — educational use only, not medical advice"
     assert "not medical advice" in spec["description"]
     for channel, definition in ((c, d) for enc in walk(spec, "encoding") for c, d in enc.items()):
         if isinstance(definition, dict) and "field" in definition and channel not in ("x2", "y2"):
@@ -714,16 +714,47 @@ def test_claims_page_rows_bars_and_contradictions_equal_pandas_for_every_option(
                 assert bar["evidence_group"] == claims.group_of(key[1])
 
 
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("values", [{}, {"dose": 10.0}, {"dose": 20.0}], ids=["default", "high peak", "highest peak"])
-def test_pk_page_a_click_on_each_documented_range_shows_its_sentence(pages, values):
+@pytest.mark.parametrize(
+    ("values", "viewport"),
+    [({}, None), ({"dose": 10.0}, None), ({"dose": 20.0}, None), ({}, PHONE), ({"dose": 20.0}, PHONE)],
+    ids=["default", "high peak", "highest peak", "phone", "phone highest peak"],
+)
+def test_pk_page_a_click_on_each_documented_range_shows_its_sentence(pages, values, viewport):
     """The ranges overlap (pk-009 inside pk-008): each has its own bar, and a click on the middle of that bar
     shows that range, never the one drawn over it; the shading under the curves names none. At the highest
-    peak the curves cross the lanes: the bars are drawn over them, so a click still reaches each range."""
+    peak the curves cross the lanes: the bars are drawn over them, so a click still reaches each range.
+    On a phone the page narrows the plot to its box: the lanes follow the plot's right edge (they were
+    placed at the design width's, off the page)."""
     opened, _guard = pages
     page = opened[PK]
-    read(page, PK, validate(PK, values), ())
+    before = page.viewport_size
+    try:
+        if viewport:
+            page.set_viewport_size(viewport)
+        read(page, PK, validate(PK, values), ())
+        page.evaluate("(nb) => (window.keViews[nb].fitted || window.keViews[nb].settled)()", PK)
+        click_each_range(page)
+    finally:
+        page.set_viewport_size(before)
+        page.evaluate("(nb) => (window.keViews[nb].fitted || window.keViews[nb].settled)()", PK)
+
+
+def click_each_range(page) -> None:
     section = f'section[data-notebook="{PK}"]'
+    # On a phone the controls stack above the chart: the curves' panel is scrolled into the window first.
+    page.evaluate(
+        "(s) => document.querySelector(s + ' .ke-chart g.mark-line path').scrollIntoView({block: 'center'})", section
+    )
+    # The plot's right edge on the page: every range's bar lies inside it, left of it by its lane.
+    plot_right = page.evaluate(
+        """(s) => Math.max(...Array.from(document.querySelectorAll(s + ' .ke-chart g.mark-line path'))
+          .map((p) => p.closest('g.mark-group').querySelector('path.background').getBoundingClientRect().right))""",
+        section,
+    )
     # The range bars: the rects of the curves' panel narrower than a lane (the shading spans the plot).
     boxes = page.evaluate(
         """(s) => Array.from(document.querySelectorAll(s + ' .ke-chart g.mark-rect path'))
@@ -733,6 +764,8 @@ def test_pk_page_a_click_on_each_documented_range_shows_its_sentence(pages, valu
     )
     rows = view(PK).rows.set_index("id")
     assert len(boxes) == len(rows) == 3
+    width = page.viewport_size["width"]
+    assert all(plot_right - 3 * pk_views.LANE_PX <= b["x"] <= plot_right <= width for b in boxes), (boxes, plot_right)
     panel = page.locator(f"{section} .ke-source .ke-source-title")
     seen = set()
     for box in boxes:
@@ -740,6 +773,7 @@ def test_pk_page_a_click_on_each_documented_range_shows_its_sentence(pages, valu
         page.mouse.click(box["x"], box["y"])
         title = bs_poll(lambda: panel.inner_text() if panel.count() else "", page)  # noqa: B023 - read at once
         row_id = title.removeprefix("Source of ")
+        assert row_id in rows.index, f"a click at {box} selected no range (source panel: {title!r})"
         assert rows.loc[row_id, "quote"] in page.inner_text(f"{section} .ke-source")
         seen.add(row_id)
     assert seen == set(rows.index), "every documented range can be clicked"

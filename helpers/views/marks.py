@@ -140,9 +140,11 @@ def axis_title(text_expr: str, where: str) -> alt.Chart:
     """An axis title that follows a param (Vega-Lite's axis ``title`` takes no expression: the schema
     rejects ``{"expr": ...}`` there, although the compiler would take it). ``where``: "x" (centred
     under the x axis labels) or "y" (above the y axis, left-aligned, as OWID's grapher does)."""
-    # "height" as a value is the unit's own height (in a concat the signal ``height`` is not).
+    # "height" as a value is the unit's own height (in a concat the signal ``height`` is not). With no x,
+    # Vega-Lite centres a text mark on the unit's own width signal, so the title follows the plot's width
+    # when the page fits the chart to its box (layout.js), as a pixel value would not.
     if where == "x":
-        place = {"x": alt.value(core.WIDTH / 2), "y": alt.value("height")}
+        place = {"y": alt.value("height")}
         mark = {"align": "center", "baseline": "top", "dy": 32}
     else:
         place = {"x": alt.value(0), "y": alt.value(-10)}
@@ -153,7 +155,9 @@ def axis_title(text_expr: str, where: str) -> alt.Chart:
 def legend_offset(color: alt.Color, offset: int) -> alt.Color:
     """The colour channel with its legend ``offset`` px below the plot (room for a title drawn as a mark)."""
     color = color.copy(deep=True)
-    color.legend.offset = offset
+    # Item access: Altair's ``color.legend`` is a property setter, and setting an attribute on it was lost
+    # (04's legend sat on its axis title, which a narrow plot puts right over the legend's title).
+    color["legend"]["offset"] = offset
     return color
 
 

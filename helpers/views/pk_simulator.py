@@ -57,6 +57,9 @@ DOSE_OK = core.RULES_OK
 SAMPLES = "pk_samples"
 STEP_H = "pk_step_h"
 MINUTES_PER_H = 60  # the grid: one sample a minute (hours come in steps of 0.5, so the grid is pk.simulate's)
+# The read-out table is this much wider than the curves' plot, to the right edge of the routes' legend: the
+# page moves both widths by the same px (layout.js), so on a phone the table keeps the legend's width too.
+READOUTS_WIDER = 95
 DELIVERY = (  # a read-out row's label
     "datum.iv ? (datum.iv && infusion_min > 0 ? 'IV infusion over ' + format(infusion_min, '~g') + ' min' : 'IV bolus')"
     " + (model == 'two' ? ' · two-compartment' : '')"
@@ -257,15 +260,22 @@ def bands_layer(view: core.View) -> tuple[alt.LayerChart, alt.LayerChart]:
         alt.Tooltip("quote:N", title="quote"),
     ]
     y = alt.Y("value_low:Q", title="plasma ketamine (ng/mL)")
-    laned = alt.Chart(marks).transform_calculate(
-        lane=lane, lane_x=f"{core.WIDTH} - ({len(order)} - {lane}) * {LANE_PX}"
-    )
+    laned = alt.Chart(marks).transform_calculate(lane=lane)
+    # Lanes are placed from the plot's right edge (alt.value("width") is the unit's own width), never at a
+    # pixel x: the page narrows the plot to its box (layout.js) and the lanes and labels follow that edge.
+    right = alt.value("width")
     # The shading carries no row id, so a click on it shows no range (view.js shows the source of a clicked id).
     spans = [{"value_low": float(r.value_low), "value_high": float(r.value_high)} for r in marks.itertuples()]
     shading = alt.Chart(alt.Data(values=spans)).mark_rect(color="#999999", opacity=0.12).encode(y=y, y2="value_high:Q")
     bars = (
-        laned.mark_rect(color="#777777", opacity=0.55, cursor="pointer", width=LANE_PX - 4)
-        .encode(x=alt.X("lane_x:Q", scale=None), y=y, y2="value_high:Q", tooltip=band_tooltip)
+        laned.mark_rect(
+            color="#777777",
+            opacity=0.55,
+            cursor="pointer",
+            width=LANE_PX - 4,
+            xOffset={"expr": f"-({len(order)} - datum.lane) * {LANE_PX}"},
+        )
+        .encode(x=right, y=y, y2="value_high:Q", tooltip=band_tooltip)
         .add_params(encodings.pick())
     )
     # One text mark per lane: a mark's dy is a constant. Each label sits above its range's top, lane k one
@@ -274,9 +284,14 @@ def bands_layer(view: core.View) -> tuple[alt.LayerChart, alt.LayerChart]:
         *(
             laned.transform_filter(f"datum.lane == {k}")
             .mark_text(
-                align="right", baseline="bottom", dy=-(2 + LANE_PX * (len(order) - 1 - k)), fontSize=10, color="#444"
+                align="right",
+                baseline="bottom",
+                dx=-(len(order) * LANE_PX + 3),
+                dy=-(2 + LANE_PX * (len(order) - 1 - k)),
+                fontSize=10,
+                color="#444",
             )
-            .encode(x=alt.value(core.WIDTH - len(order) * LANE_PX - 3), y="value_high:Q", text="band_label:N")
+            .encode(x=right, y="value_high:Q", text="band_label:N")
             for k in range(len(order))
         )
     )
@@ -358,7 +373,17 @@ def readouts_chart(view: core.View) -> alt.Chart:
                 sort=list(READOUT_COLUMNS),
                 title=None,
                 axis=alt.Axis(
-                    orient="top", labelAngle=0, labelExpr=_header_expr(), labelLimit=118, ticks=False, domain=False
+                    orient="top",
+                    labelAngle=0,
+                    labelExpr=_header_expr(),
+                    # A header as wide as its column: the page narrows the table on a phone (a cut header
+                    # shows whole in its tooltip, layout.js); 118 px is a column at the design width.
+                    # (the x scale's range: the unit's width signal takes another name when a slide lays it out)
+                    labelLimit={
+                        "expr": f"min(118, max(30, span(range('{READOUT_MARK}_x')) / {len(READOUT_COLUMNS)} - 6))"
+                    },
+                    ticks=False,
+                    domain=False,
                 ),
             ),
             y=alt.Y(
@@ -373,7 +398,7 @@ def readouts_chart(view: core.View) -> alt.Chart:
         .properties(
             name=READOUT_MARK,
             title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
-            width=core.WIDTH + 40,
+            width=core.WIDTH + READOUTS_WIDER,
             height=alt.Step(22),
             view=alt.ViewBackground(stroke=None),
         )
@@ -394,11 +419,16 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
     )
     under, over = bands_layer(view)
     curves = alt.layer(under, curves_layer(view), over, keep_name(encodings.rows_layer(view.rows, view))).properties(
-        title=encodings.title(TITLE, SUBTITLE), width=core.WIDTH, height=320
+        width=core.WIDTH, height=320
     )
     return encodings.with_params(
-        alt.vconcat(curves, readouts_chart(view), spacing=24)
+        # The title is the whole view's: it starts at the figure's left edge, past the read-outs' row labels.
+        # On the curves it started after their narrower axis, so wrapped to the page's box it ran over it.
+        alt.vconcat(curves, readouts_chart(view), spacing=24, title=encodings.title(TITLE, SUBTITLE))
         .resolve_scale(x="independent", y="independent")
+        # The routes' legend belongs to the curves, right of their plot: a shared one goes right of the whole
+        # concat, past the read-outs' title, which the page wraps to the box (on a phone it was off the page).
+        .resolve_legend(color="independent")
         .properties(description=description),
         view,
         *_derived_params(),
