@@ -157,7 +157,9 @@ def test_the_print_spec_bounds_an_axis_a_parameter_sets_and_widens_a_fixed_one()
     def x_scales(spec: dict) -> list[dict]:
         return [layer["encoding"]["x"]["scale"] for layer in print_spec(spec)["vconcat"][0]["layer"][:2]]
 
-    assert x_scales(view("06_history").spec()) == [{"nice": False, "zero": False, "padding": 8}] * 2
+    # 06's axis spans the data drawn (no domain set by a parameter), padded so an end point shows whole
+    for scale in x_scales(view("06_history").spec()):
+        assert "domain" not in scale and not scale["nice"] and not scale["zero"] and scale["padding"] >= 8, scale
     assert x_scales(view("01_response_rates").spec()) == [{"domain": {"unionWith": [0, 100]}}] * 2
     assert filter_text("06_history", {"year_from": 1990, "color_by": "event_kind", "topic": "all"}) == (
         "from year: 1990; colour by: event kind"
