@@ -10,10 +10,6 @@ chart after a filter drops rows. Then the tooltips: no "null", and a label cut s
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import browser_support as bs
 import pytest
 
@@ -28,20 +24,9 @@ SLACK = 1.5  # px: sub-pixel rounding of text boxes
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """Notebooks 01-08 run once into offline reports with the report CLI: {prefix: path}."""
-    out = tmp_path_factory.mktemp("layout-reports")
-    env = {**os.environ, "PYTHONPATH": str(bs.ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers.report", *NOTEBOOKS, "--out", str(out), "--quiet"],
-        cwd=bs.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    found = {p.name[:2]: p for p in out.glob("0*__default.html")}
+def reports(default_reports):
+    """Notebooks 01-08's offline reports, made once per test run by the report CLI (conftest): {prefix: path}."""
+    found = {name[:2]: path for name, path in default_reports.items() if name[:2] in NOTEBOOKS}
     assert sorted(found) == list(NOTEBOOKS), found
     return found
 
