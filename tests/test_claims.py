@@ -215,4 +215,4 @@ def test_notebook_runs_with_defaults(tmp_path):
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert outputs(nb, "application/vnd.jupyter.widget-view+json"), "the explorer panel is displayed"
     tables = "".join(outputs(nb, "text/html"))
-    assert "share_unattributed_claim" in tables and "self_contradictions" in tables
+    assert "share unattributed claim" in tables and "self contradictions" in tables  # headers read as words
