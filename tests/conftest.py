@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import os
 import re
 import shutil
 import subprocess
@@ -160,7 +161,10 @@ def default_reports(tmp_path_factory) -> dict[str, Path]:
     its own session, so the first to ask builds them in the run's shared temp folder under a lock and
     the others read that build (the pattern pytest-xdist documents for session data).
     """
-    shared = tmp_path_factory.getbasetemp().parent
+    # Under xdist each worker's temp folder is inside the run's; alone, the run's own folder is the one
+    # (its parent holds every earlier run's: a build found there would be an old version's).
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     out, done = shared / "default-reports", shared / "default-reports.done"
     with open(shared / "default-reports.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import subprocess
-import sys
 import time
 
 import browser_support as bs  # tests/ is on sys.path (pytest rootdir conftest)
@@ -332,20 +330,8 @@ def test_voila_tree_lists_the_apps(session, voila_app):
 # --- HTML report -------------------------------------------------------------------------------
 
 
-def test_html_report_draws_every_chart_from_file_with_network_blocked(session, tmp_path):
-    pytest.importorskip("helpers.report")
-    out = tmp_path / "report"
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.report", "01_response_rates", "--out", str(out), "--quiet"],
-        cwd=bs.ROOT,
-        env=bs.isolated_env(tmp_path / "env"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    reports = sorted(out.rglob("*.html"))
-    assert reports, f"no HTML report in {out}: {result.stdout}"
+def test_html_report_draws_every_chart_from_file_with_network_blocked(session, default_reports):
+    reports = [default_reports["01_response_rates"]]  # made by the report CLI, once per test run (conftest)
     page = session.page
     for report in reports:
         page.goto(report.as_uri())
@@ -362,21 +348,11 @@ def test_html_report_draws_every_chart_from_file_with_network_blocked(session, t
     assert not left_file, left_file
 
 
-def test_saved_report_is_live_from_disk(session, tmp_path):
+def test_saved_report_is_live_from_disk(session, default_reports):
     """The teacher's path: make a report, open it from disk with the network closed, change the condition;
-    the chart, count and table follow with no kernel."""
-    out = tmp_path / "report"
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.report", "01_response_rates", "--out", str(out), "--quiet"],
-        cwd=bs.ROOT,
-        env=bs.isolated_env(tmp_path / "env"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    the chart, count and table follow with no kernel. The report is the CLI's, made once per run (conftest)."""
     page = session.page
-    page.goto((out / "01_response_rates__default.html").as_uri())
+    page.goto(default_reports["01_response_rates"].as_uri())
     page.wait_for_selector("section.ke-view[data-ready=true]")
     before = bs.wait_for_charts(page, 1)[0]
     page.evaluate(TAG_JS, None)
