@@ -256,15 +256,17 @@
         if (!settling) settling = Promise.resolve().then(function () { return view.runAsync(); }).then(settle);
       }
 
-      function showSource(id) {
-        var row = rowsById[id];
-        if (!row) return;
+      // The source box: a row's title and its fields (a figure's source fields, or an extra table's columns).
+      function showPanel(id, fields, labels, row) {
         sourceBox.textContent = "";
         var heading = document.createElement("p");
         heading.className = "ke-source-title";
         heading.textContent = fill(hints.source_title, "id", id);
         sourceBox.appendChild(heading);
-        sourceBox.appendChild(window.keSourcePanel(payload.source_fields, payload.labels, row));
+        sourceBox.appendChild(window.keSourcePanel(fields, labels, row));
+      }
+      function showSource(id) {
+        if (rowsById[id]) showPanel(id, payload.source_fields, payload.labels, rowsById[id]);
       }
 
       // The rows of the tables beside the chart (07's contradictions), by id: #highlight=con-004 finds its row there.
@@ -309,13 +311,7 @@
       }
       function showExtra(id) {
         var found = extraRow(id);
-        if (!found) return;
-        sourceBox.textContent = "";
-        var heading = document.createElement("p");
-        heading.className = "ke-source-title";
-        heading.textContent = fill(hints.source_title, "id", id);
-        sourceBox.appendChild(heading);
-        sourceBox.appendChild(window.keSourcePanel(found.columns, found.labels, found.row));
+        if (found) showPanel(id, found.columns, found.labels, found.row);
       }
 
       params.forEach(function (p) { view.addSignalListener(p.signal, schedule); });
