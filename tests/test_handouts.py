@@ -34,8 +34,9 @@ HINT = re.compile(r"hover|click", re.IGNORECASE)
 
 def visible_text(page: str) -> str:
     """The text a reader sees: no <head>, no <script>/<style> contents, no <noscript> (not shown while
-    scripts run, and the page's charts need them), no tags; whitespace collapsed."""
-    page = re.sub(r"<(head|script|style|noscript)\b[^>]*>.*?</\1>", " ", page, flags=re.S | re.I)
+    scripts run, and the page's charts need them), no chart's own words (the picture drawn ahead is an
+    <svg>, as the live chart that replaces it), no tags; whitespace collapsed."""
+    page = re.sub(r"<(head|script|style|noscript|svg)\b[^>]*>.*?</\1>", " ", page, flags=re.S | re.I)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 

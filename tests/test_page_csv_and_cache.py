@@ -9,7 +9,6 @@ from the shared temp folder, and a planted JavaScript bundle is built again.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -66,16 +65,18 @@ def sorted_payload(notebook: str) -> dict:
     return json.loads(json.dumps(the_view.payload(the_view.validate({})), sort_keys=True)), the_view
 
 
-def initial_csv(block: str) -> str:
-    href = re.search(r'class="ke-download" download="[^"]*" href="data:text/csv;charset=utf-8;base64,([^"]*)"', block)
-    return base64.b64decode(href.group(1)).decode("utf-8")
-
-
 def test_the_csv_columns_come_in_the_tables_order_not_alphabetical():
     payload, the_view = sorted_payload("01_response_rates")
     assert list(payload["rows"][0]) == sorted(payload["rows"][0]), "the saved notebook sorted the keys"
-    header = next(csv.reader(io.StringIO(initial_csv(page.view_html(payload, 1)))))
+    header = next(csv.reader(io.StringIO(page.csv_text(payload["rows"], page.csv_columns(payload)))))
     assert header == list(the_view.rows.columns) != sorted(header)
+
+
+def test_the_page_holds_the_rows_once_not_again_as_a_csv_link():
+    payload, _ = sorted_payload("07_claims_check")
+    block = page.view_html(payload, 1)
+    assert "data:text/csv" not in block, "view.js makes the CSV from the payload's rows"
+    assert re.search(r'<a class="ke-download" download="07_claims_check_filtered.csv" hidden>', block)
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,9 @@ CSS = """
 }
 .ke-chart { overflow-x: auto; max-width: 100%; }
 .ke-chart svg { display: block; }
+/* The chart drawn when the page was written (helpers.render.baked), scaled to its box until the live one is drawn. */
+.ke-baked svg { max-width: 100%; height: auto; }
+.ke-chart.ke-drawing { height: 0; overflow: hidden; }
 /* A wide table scrolls in its own box, never the page. */
 .ke-scroll-box { overflow-x: auto; max-width: 100%; }
 .ke-notes { border-left: 4px solid #D55E00; background: #fff4ec; padding: .4rem .8rem; overflow-wrap: anywhere; }
@@ -133,12 +136,6 @@ def csv_text(rows: list[dict], columns: list[str]) -> str:
     return out.getvalue()
 
 
-def _csv_href(rows: list[dict], columns: list[str]) -> str:
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(csv_text(rows, columns).encode("utf-8")).decode(
-        "ascii"
-    )
-
-
 def csv_columns(payload: dict) -> list[str]:
     """The CSV's columns: the table's own order (``columns``), else the first row's keys."""
     rows = payload["rows"]
@@ -178,10 +175,10 @@ def page_payload(payload: dict) -> dict:
     return view_vega(payload)
 
 
-def payload_script(payload: dict) -> str:
-    """The page's payload as a script element: JSON, gzipped and base64 (a sixth of its size), which
-    ``view.js`` unzips with the browser's DecompressionStream. :func:`read_payloads` reads it back."""
-    text = json.dumps(page_payload(payload), ensure_ascii=False, separators=(",", ":"))
+def payload_script(page: dict) -> str:
+    """A page payload (:func:`page_payload`) as a script element: JSON, gzipped and base64 (a sixth of its
+    size), which ``view.js`` unzips with the browser's DecompressionStream. :func:`read_payloads` reads it back."""
+    text = json.dumps(page, ensure_ascii=False, separators=(",", ":"))
     return (
         f'<script type="application/json" class="ke-view-data" data-encoding="gzip+base64">{gzip_base64(text)}</script>'
     )
@@ -198,9 +195,15 @@ def read_payloads(page: str) -> list[dict]:
 
 
 def view_html(payload: dict, number: int) -> str:
-    """One view as an HTML block, complete for its initial values; ``view.js`` makes it live."""
+    """One view as an HTML block, complete for its initial values; ``view.js`` makes it live.
+
+    The chart is there as a picture from the start (:func:`helpers.render.baked.baked_svg`). The CSV
+    download gets its rows from ``view.js``, which makes them from the payload: the file holds the
+    rows once (a data: link held them a second time, 112 kB of 07's 525 kB)."""
+    from helpers.render.baked import baked_svg
+
+    page = page_payload(payload)
     keep = set(payload["initial_ids"])
-    chosen = [r for r in payload["rows"] if r.get("id") in keep]
     hints = payload["hints"]  # the page's words, from the view (View.all_hints: core.HINTS and its own)
     noun = payload["noun"]
     count = html.escape(_fill(hints["count"], n=len(keep), total=len(payload["rows"]), noun=noun))
@@ -211,14 +214,19 @@ def view_html(payload: dict, number: int) -> str:
     extras = "".join(_extra_html(i, e) for i, e in enumerate(payload.get("extras", [])))
     name = html.escape(payload["notebook"], quote=True)
     aria = html.escape(payload["title"], quote=True)
-    download = (
-        f'<a class="ke-download" download="{name}_filtered.csv" href="{_csv_href(chosen, csv_columns(payload))}">'
-    )
+    download = f'<a class="ke-download" download="{name}_filtered.csv" hidden>'
     chart = f'<div class="ke-chart chart" id="chart-{number}" role="figure" aria-label="{label}">'
+    baked = baked_svg(page)
+    if baked:
+        # A link with settings (#...) opens another chart than the picture: the picture goes at once.
+        baked = (
+            f'<div class="ke-baked">{baked}</div><script>if (location.hash.length > 1) '
+            f'document.querySelector("#chart-{number} .ke-baked").remove();</script>'
+        )
     return f"""<section class="ke-view" id="view-{number}" data-notebook="{name}" aria-label="{aria}">
 <div class="ke-notes" role="note" hidden></div>
 <div class="ke-controls" role="group" aria-label="controls of the chart"></div>
-{chart}<noscript>{label} (the interactive chart needs JavaScript)</noscript></div>
+{chart}{baked}<noscript>{label} (the interactive chart needs JavaScript)</noscript></div>
 <p class="ke-count" aria-live="polite">{count}</p>
 <div class="ke-source" aria-live="polite"><p class="ke-source-hint">{html.escape(hints["source"])}</p></div>
 <p>{download}{download_text}</a></p>
@@ -226,7 +234,7 @@ def view_html(payload: dict, number: int) -> str:
 {_rows_table(payload["rows"], payload["table_columns"], keep, _fill(hints["table"], noun=noun))}
 </details>
 {extras}{notes}
-{payload_script(payload)}
+{payload_script(page)}
 </section>"""
 
 

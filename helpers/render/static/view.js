@@ -136,6 +136,13 @@
     var keptIds = {};
 
     chartEl.classList.add("vega-embed");  // as vega-embed marked it: tests and styles find charts by it
+    // The chart drawn when the page was written (helpers.render.baked) stays in sight, beside the box,
+    // while the live one draws and fits the box (kept at no height meanwhile); then it goes.
+    var baked = chartEl.querySelector(".ke-baked");
+    if (baked) {
+      chartEl.parentNode.insertBefore(baked, chartEl);
+      chartEl.classList.add("ke-drawing");
+    }
     // The chart fits its box (layout.js); a spec the adjustments would break is drawn as it was written.
     var plain = JSON.stringify(spec);
     var plan = window.keLayout.prepare(spec, chartEl.clientWidth);
@@ -152,6 +159,7 @@
     if (window.keTooltip) view.tooltip(window.keTooltip);
     var result = { view: view, spec: spec, vgSpec: spec };
     return view.runAsync().then(layout.fit).then(function () {
+      unbake(section);
       var rowsData = findMarkData(spec, payload.rows_mark + "_marks");
 
       function input(p) {
@@ -184,6 +192,7 @@
         if (blobUrl) URL.revokeObjectURL(blobUrl);
         blobUrl = URL.createObjectURL(new Blob([csvText(chosen, csvColumns)], { type: "text/csv;charset=utf-8" }));
         download.href = blobUrl;
+        download.hidden = false;
         download.textContent = fill(fill(hints.download, "n", String(n)), "noun", payload.noun);
         payload.extras.forEach(function (extra, i) {
           var box = section.querySelector('.ke-extra[data-extra="' + i + '"]');
@@ -374,9 +383,16 @@
     });
   }
 
+  /* The live chart is drawn (or could not be): the picture drawn ahead goes. */
+  function unbake(section) {
+    section.querySelectorAll(".ke-baked").forEach(function (el) { el.remove(); });
+    section.querySelector(".ke-chart").classList.remove("ke-drawing");
+  }
+
   function start() {
     var sections = document.querySelectorAll("section.ke-view");
     function failed(section, error) {
+      unbake(section);
       section.querySelector(".ke-chart").textContent = "This chart could not be drawn: " + error;
     }
     var ready = window.keVega || (window.vega && window.vega.View ? Promise.resolve(window.vega) : null);

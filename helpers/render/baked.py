@@ -1,0 +1,77 @@
+"""A saved page's chart as it first looks, drawn when the page is written (OWID bakes its charts too).
+
+The Vega runtime takes about 115 ms in Chromium to start and draw even a one-bar chart
+(``benchmarks/bench_browser.py`` prints that floor), and a view's own chart 250-550 ms. So the page
+also holds the chart as an SVG, drawn by vl-convert from the same compiled spec with the same initial
+values: the reader sees the chart as soon as the HTML is parsed, and ``static/view.js`` swaps in the
+live view once it has drawn and fitted its box. The picture is hidden from screen readers (the live
+chart is the one described), so Vega's ARIA attributes, half its bytes, are left out. A page opened
+with settings in its link (``#...``) removes the picture at once: it shows the defaults.
+
+SVGs are kept in the user's cache folder (``helpers.paths.cache_dir()/vega-svgs``), named by the
+hash of what was drawn, so a report run starts vl-convert (about 1 s) only when a chart changed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import warnings
+from typing import Any
+
+from helpers.paths import cache_dir, write_atomic
+
+FOLDER = "vega-svgs"
+# ARIA and event attributes of the live chart: the picture is aria-hidden and takes no pointer.
+_DROPPED = re.compile(r'\s(?:aria-[a-z]+|role|pointer-events)="[^"]*"')
+
+
+def _filled(page_payload: dict) -> dict:
+    """The compiled spec with the rows the page fills in (``rows_data``) put back."""
+    vega = copy.deepcopy(page_payload["vega"])
+    for data in vega.get("data", []):
+        if data.get("name") in page_payload.get("rows_data", []):
+            data["values"] = page_payload["rows"]
+    return vega
+
+
+def _draw(vega: dict[str, Any]) -> str:
+    from importlib.metadata import version
+
+    text = json.dumps([version("vl-convert-python"), vega], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    path = cache_dir() / FOLDER / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}.svg"
+    try:
+        cached = path.read_text(encoding="utf-8")
+        if cached.startswith("<svg") and cached.rstrip().endswith("</svg>"):
+            return cached
+    except (OSError, ValueError):
+        pass  # absent or unreadable: draw it
+    import vl_convert as vlc
+
+    svg = _DROPPED.sub("", vlc.vega_to_svg(vega))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_atomic(path, svg)
+    except OSError:
+        pass  # a read-only cache costs time, not correctness
+    return svg
+
+
+def baked_svg(page_payload: dict) -> str:
+    """The chart of ``page_payload`` (``helpers.render.page.page_payload``) as an SVG, or "" when
+    vl-convert cannot draw it: the page then draws the live chart alone, as before, and says why."""
+    try:
+        svg = _draw(_filled(page_payload))
+    except Exception as error:  # vl-convert raises plain ValueErrors and RuntimeErrors; the live chart still draws
+        said = " ".join(str(error).split())[:200]
+        warnings.warn(
+            f"{page_payload.get('notebook', 'a view')}: the chart's first frame could not be drawn ahead "
+            f"({type(error).__name__}: {said}); the page draws it live, about 0.3 s later",
+            stacklevel=2,
+        )
+        return ""
+    if not svg.startswith("<svg"):
+        return ""
+    return '<svg aria-hidden="true" focusable="false"' + svg[len("<svg") :]
