@@ -71,9 +71,19 @@ VIEW_CSS = (STATIC / "cite.css").read_text(encoding="utf-8")  # the tooltip, dow
 def view_js() -> str:
     """The page script that makes every view block follow its controls."""
     # params.js: the declaration's verdict; source_panel.js: a row's panel; tooltip.js: the tooltip box;
-    # cite.js: downloads, "cite this view" and the highlighted figure; layout.js: the chart fits its box.
+    # cite.js: downloads, "cite this view" and the highlighted figure; layout.js: the chart fits its box;
+    # svg_paths.js: a line's path drawn once per redraw.
     # view.js uses them all.
-    names = ("empty_marks.js", "source_panel.js", "params.js", "tooltip.js", "cite.js", "layout.js", "view.js")
+    names = (
+        "empty_marks.js",
+        "source_panel.js",
+        "params.js",
+        "tooltip.js",
+        "cite.js",
+        "layout.js",
+        "svg_paths.js",
+        "view.js",
+    )
     return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
 
 

@@ -158,7 +158,10 @@
     var layout = window.keLayout.attach(view, chartEl, plan);
     if (window.keTooltip) view.tooltip(window.keTooltip);
     var result = { view: view, spec: spec, vgSpec: spec };
-    return view.runAsync().then(layout.fit).then(function () {
+    return view.runAsync().then(function () {
+      window.keDrawPathsOnce(view);  // the renderer is there once the view has run
+      return layout.fit();
+    }).then(function () {
       unbake(section);
       var rowsData = findMarkData(spec, payload.rows_mark + "_marks");
 
