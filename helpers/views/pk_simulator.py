@@ -150,7 +150,8 @@ def curve_grid(view: core.View) -> alt.Chart:
     The rows are static: a ``sequence`` of route x sample index (six routes x one sample a minute
     over the longest ``hours``), each joined once to its route's row. A control change only moves
     filters and recomputes fields, so the page creates no rows (``flatten`` would make thousands).
-    Fields: route, i, t (hours), unit (mg/L for 1 mg/kg at bioavailability 1), c_low, c (central),
+    Fields: route, i, t (hours), unit (mg/L for 1 mg/kg at bioavailability 1; unit_prev and unit_next at the
+    samples beside it), c_low, c (central),
     c_high (ng/mL) and ``above_h``, the part of the interval to the next sample at or above the
     threshold (as ``helpers.models.pk.time_above``).
     """
@@ -190,6 +191,8 @@ def curve_grid(view: core.View) -> alt.Chart:
         .transform_calculate(
             unit=conc_expr("datum.t"),
             unit_next=conc_expr(f"((datum.i + 1) / {MINUTES_PER_H})"),
+            # Here, not in the curves' own transforms: a branch that adds fields makes Vega copy every sample.
+            unit_prev=conc_expr(f"((datum.i - 1) / {MINUTES_PER_H})"),
         )
         .transform_calculate(
             c_low=_ng_ml("f_low", f"datum.unit * {scale}"),
@@ -203,17 +206,21 @@ def curve_grid(view: core.View) -> alt.Chart:
 
 def curves_layer(view: core.View) -> alt.LayerChart:
     """Shaded bioavailability range and central line per route, on a grid thinned to about
-    ``DRAWN_POINTS`` samples that keeps the first, the last and every peak."""
+    ``DRAWN_POINTS`` samples that keeps the first, the last and every peak.
+
+    The grid is the figure's (:func:`pk_chart` gives it to both the curves and the read-outs), and the
+    thinning is the layer's: the area and the line read one pipeline (as two units, Vega-Lite computed
+    the grid three times over for every change)."""
     stride = f"max(1, ceil(({SAMPLES} - 1) / {DRAWN_POINTS - 1}))"
+    # The peak: a sample at or above both neighbours. A curve has one peak, and the low, central and high
+    # curves are one shape times their bioavailability, so theirs is the same sample. (A joinaggregate of
+    # the maxima found it too, but a branch that adds fields makes Vega copy every sample of the grid on
+    # every change: 18 of 35 ms.)
     keep = (
-        f"datum.i % {stride} == 0 || datum.i == {SAMPLES} - 1 || datum.c == datum.peak"
-        " || datum.c_low == datum.peak_low || datum.c_high == datum.peak_high"
+        f"datum.i % {stride} == 0 || datum.i == {SAMPLES} - 1"
+        " || (datum.unit >= datum.unit_prev && datum.unit >= datum.unit_next)"
     )
-    drawn = (
-        curve_grid(view)
-        .transform_joinaggregate(peak="max(c)", peak_low="max(c_low)", peak_high="max(c_high)", groupby=["route"])
-        .transform_filter(keep)
-    )
+    drawn = alt.Chart()
     color = alt.Color(
         "route:N",
         title="route",
@@ -234,7 +241,7 @@ def curves_layer(view: core.View) -> alt.LayerChart:
         .encode(x=x, y=alt.Y("c:Q", title="plasma ketamine (ng/mL)"), color=color, tooltip=tooltip)
         .properties(name=CURVE_MARK)
     )
-    return alt.layer(spread, keep_name(line))
+    return alt.layer(spread, keep_name(line)).transform_filter(keep)
 
 
 LANE_PX = 13  # a documented range's lane at the plot's right edge, and its label's line
@@ -337,7 +344,8 @@ def _readouts_title() -> str:
 
 
 def readouts_chart(view: core.View) -> alt.Chart:
-    """Cmax, Tmax and hours above the threshold per route, aggregated in the page from the full grid.
+    """Cmax, Tmax and hours above the threshold per route, aggregated in the page from the full grid
+    (the figure's, :func:`pk_chart`).
 
     The unit's data keeps the numbers (cmax, tmax_h, hours_above, cmax_low, cmax_high) beside the
     text it shows, so a test can hold them to ``simulator.compute_readouts``.
@@ -345,7 +353,7 @@ def readouts_chart(view: core.View) -> alt.Chart:
     whole = "format(datum.{0}, '.0f')"
     pct = "format(100 * datum.{0}, '.0f')"
     return (
-        curve_grid(view)
+        alt.Chart()
         .transform_aggregate(
             cmax="max(c)",
             peak="argmax(c)",
@@ -421,10 +429,20 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
     curves = alt.layer(under, curves_layer(view), over, keep_name(encodings.rows_layer(view.rows, view))).properties(
         width=core.WIDTH, height=320
     )
+    # The grid belongs to the whole figure: the curves and the read-outs branch from one computation of
+    # it (the bands and the rows bring data of their own).
+    grid = curve_grid(view)
     return encodings.with_params(
         # The title is the whole view's: it starts at the figure's left edge, past the read-outs' row labels.
         # On the curves it started after their narrower axis, so wrapped to the page's box it ran over it.
-        alt.vconcat(curves, readouts_chart(view), spacing=24, title=encodings.title(TITLE, SUBTITLE))
+        alt.vconcat(
+            curves,
+            readouts_chart(view),
+            data=grid.data,
+            transform=grid.transform,
+            spacing=24,
+            title=encodings.title(TITLE, SUBTITLE),
+        )
         .resolve_scale(x="independent", y="independent")
         # The routes' legend belongs to the curves, right of their plot: a shared one goes right of the whole
         # concat, past the read-outs' title, which the page wraps to the box (on a phone it was off the page).
