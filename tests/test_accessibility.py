@@ -22,6 +22,7 @@ from pathlib import Path
 import browser_support as bs  # tests/ is on sys.path (pytest rootdir conftest)
 import pytest
 from axe_support import assert_accessible, assert_charts_described
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import EXPLORER_NOTEBOOKS, figures_matching
 
 pytestmark = pytest.mark.browser
@@ -180,9 +181,22 @@ def test_report_01_condition_by_keyboard_updates_the_count(session, reports):
 
 def test_voila_tree_has_no_serious_violations(session, voila_app):
     page = session.page
-    page.goto(f"{voila_app.url}voila/tree")
-    for name in EXPLORER_NOTEBOOKS:
-        page.get_by_text(f"{name}.ipynb", exact=True).first.wait_for()
+    # Voilà's tree is drawn by its script (about 30 files) from /voila/api/contents: under a full test
+    # run on two cores that took over 60 s once (CI, stop 25), so it gets a cold server's time, and a
+    # failure says what the page asked for and what went wrong instead of a bare timeout.
+    wait = bs.SERVER_START_TIMEOUT * 1000
+    try:
+        with page.expect_response(lambda r: "/api/contents" in r.url, timeout=wait) as listing:
+            page.goto(f"{voila_app.url}voila/tree")
+        assert listing.value.ok, (listing.value.status, listing.value.url)
+        for name in EXPLORER_NOTEBOOKS:
+            page.get_by_text(f"{name}.ipynb", exact=True).first.wait_for(timeout=wait)
+    except PlaywrightTimeout as error:
+        failed = [f"{kind} {url} {why}" for kind, url, why in session.guard.failed]
+        raise AssertionError(
+            f"Voilà's tree did not list the notebooks: {error}\nfailed requests: {failed}\n"
+            f"console errors: {session.guard.console_errors}\nserver log:\n{voila_app.log(3000)}"
+        ) from None
     assert page.evaluate("() => document.documentElement.lang") == "en"
     assert_accessible(page, "voila-tree")
     assert not session.guard.blocked, session.guard.summary()
