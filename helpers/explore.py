@@ -6,7 +6,8 @@
 - in JupyterLab and Voilà, ``helpers.render.widget.Panel``: ipywidgets linked to the
   chart's params, so a control moves a signal in the page and no spec is re-sent;
   in Voilà, the URL's query (``?condition=fibromyalgia``) presets the controls. A preheated
-  Voilà kernel (``make app``) builds the panel first, then waits for its visitor's query;
+  Voilà kernel (``make app``) builds the panel first, then waits for its visitor's query; the
+  page also gets the chart's picture, drawn ahead, to show until the live chart is drawn;
 - in a report run (``KETAMINE_REPORT=1``, set by ``helpers.run.cli``), one MIME bundle
   that ``helpers.render.page`` turns into an interactive block of the offline HTML report.
 """
@@ -51,8 +52,23 @@ def explore(notebook: str, params: dict[str, Any] | None = None):
         for widget in _widgets() - built:
             widget.close()
         panel = Panel(the_view, the_view.validate({**values, **preset}), notes)
+    if voila_page():
+        # The chart as it will first look, drawn ahead into the cache (helpers.render.baked): shown with
+        # the page, while the widgets and Vega load (about 1.5 s); the live chart replaces it.
+        from IPython.display import HTML
+
+        from helpers.render.baked import voila_picture
+
+        picture = voila_picture(the_view.payload(panel.values))
+        if picture:
+            display(HTML(picture))
     display(panel.widget())
     return panel
+
+
+def voila_page() -> bool:
+    """True in a kernel that Voilà runs for a page (Voilà sets ``SERVER_SOFTWARE=voila/<version>``)."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
 
 
 def voila_query() -> str:

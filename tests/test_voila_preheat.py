@@ -49,3 +49,61 @@ def test_a_preheated_kernel_applies_the_links_query_after_the_request(app):
         box = page.locator(".widget-inline-hbox", has_text="dose").locator("input").first
         assert float(box.input_value()) == 0.5, box.input_value()
         assert not guard.needed(), guard.summary()
+
+
+# At DOMContentLoaded voila.js has not loaded its plugins (its chunks load after): what the page shows then
+# is the HTML's. The picture's marks, and whether the picture is on show.
+PICTURE_AT_PARSE = (
+    "document.addEventListener('DOMContentLoaded', () => {"
+    " const picture = document.querySelector('.ke-baked svg');"
+    " window.__picture = Array.from(document.querySelectorAll('.ke-baked svg .role-mark'))"
+    "   .map((m) => m.getAttribute('class'));"
+    " window.__pictureShown = !!picture && picture.checkVisibility();"
+    " }, {capture: true});"
+)
+
+
+def _shown(page) -> bool:
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.ke-baked')).some((el) => getComputedStyle(el).display !== 'none')"
+    )
+
+
+def test_a_page_shows_the_charts_picture_with_its_html_until_the_live_chart_is_drawn(app):
+    from helpers.render.baked import voila_picture
+    from helpers.views import view
+
+    the_view = view(NOTEBOOK)
+    defaults = the_view.payload(the_view.validate({}))
+    poll(lambda: voila_picture(defaults) or None, 120, "the app to draw the defaults' picture")
+    poll(lambda: "Kernel pool of" in app.log(tail=100_000), 120, "the pool to fill")
+    with chromium() as browser:
+        guard = NetworkGuard()
+        page = new_context(browser, guard).new_page()
+        page.add_init_script(PICTURE_AT_PARSE)
+        page.goto(f"{app.url}voila/render/{NOTEBOOK}.ipynb", timeout=120_000)
+        wait_for_charts(page, 1)
+        pictured = page.evaluate("window.__picture")
+        assert page.evaluate("window.__pictureShown"), "the picture is on show before voila.js has loaded"
+        poll(lambda: not _shown(page), 30, "the picture to give way to the live chart", page=page)
+        # The picture is the live chart's first frame: as many marks, each role for role.
+        live = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.vega-embed svg .role-mark'))"
+            "  .map((m) => m.getAttribute('class'))"
+        )
+        assert pictured == live and len(live) > 0, (pictured, live)
+        assert not guard.needed(), guard.summary()
+
+
+def test_a_link_with_values_never_drawn_shows_no_picture_of_the_defaults(app):
+    poll(lambda: "Kernel pool of" in app.log(tail=100_000), 120, "the pool to fill")
+    with chromium() as browser:
+        guard = NetworkGuard()
+        page = new_context(browser, guard).new_page()
+        page.add_init_script(PICTURE_AT_PARSE)
+        page.goto(f"{app.url}voila/render/{NOTEBOOK}.ipynb?dose=1.25", timeout=120_000)
+        wait_for_charts(page, 1)
+        assert page.evaluate("window.__picture") == []
+        box = page.locator(".widget-inline-hbox", has_text="dose").locator("input").first
+        assert float(box.input_value()) == 1.25, box.input_value()
+        assert not guard.needed(), guard.summary()

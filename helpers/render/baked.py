@@ -22,8 +22,10 @@ import warnings
 from typing import Any
 
 from helpers.paths import cache_dir, write_atomic
+from helpers.render.compiled import NotCached, view_vega
 
 FOLDER = "vega-svgs"
+CSS = ".ke-baked svg { max-width: 100%; height: auto; }"  # the picture fits its box (a phone's too)
 # ARIA and event attributes of the live chart: the picture is aria-hidden and takes no pointer.
 _DROPPED = re.compile(r'\s(?:aria-[a-z]+|role|pointer-events)="[^"]*"')
 
@@ -37,7 +39,7 @@ def _filled(page_payload: dict) -> dict:
     return vega
 
 
-def _draw(vega: dict[str, Any]) -> str:
+def _draw(vega: dict[str, Any], draw: bool = True) -> str:
     from importlib.metadata import version
 
     text = json.dumps([version("vl-convert-python"), vega], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -48,6 +50,8 @@ def _draw(vega: dict[str, Any]) -> str:
             return cached
     except (OSError, ValueError):
         pass  # absent or unreadable: draw it
+    if not draw:
+        return ""
     import vl_convert as vlc
 
     svg = _DROPPED.sub("", vlc.vega_to_svg(vega))
@@ -59,11 +63,12 @@ def _draw(vega: dict[str, Any]) -> str:
     return svg
 
 
-def baked_svg(page_payload: dict) -> str:
+def baked_svg(page_payload: dict, *, draw: bool = True) -> str:
     """The chart of ``page_payload`` (``helpers.render.page.page_payload``) as an SVG, or "" when
-    vl-convert cannot draw it: the page then draws the live chart alone, as before, and says why."""
+    vl-convert cannot draw it: the page then draws the live chart alone, as before, and says why.
+    ``draw=False``: only a picture already in the cache, else ""."""
     try:
-        svg = _draw(_filled(page_payload))
+        svg = _draw(_filled(page_payload), draw)
     except Exception as error:  # vl-convert raises plain ValueErrors and RuntimeErrors; the live chart still draws
         said = " ".join(str(error).split())[:200]
         warnings.warn(
@@ -75,3 +80,24 @@ def baked_svg(page_payload: dict) -> str:
     if not svg.startswith("<svg"):
         return ""
     return '<svg aria-hidden="true" focusable="false"' + svg[len("<svg") :]
+
+
+# Voilà and JupyterLab show a cell's outputs in one .jp-OutputArea: the picture goes once the widget's
+# chart beside it holds a mark (CSS only: the kernel's part is over by then, and no script is needed).
+VOILA_STYLE = f"<style>.jp-OutputArea:has(.vega-embed svg .role-mark) .ke-baked {{ display: none; }} {CSS}</style>"
+
+
+def voila_picture(payload: dict) -> str:
+    """A Voilà page's picture of the view ``payload`` (``View.payload``), as HTML, when both the compiled
+    spec and the SVG are in the cache; else "" (a visitor never waits for vl-convert: ``make app`` draws
+    the defaults' pictures when it starts, :func:`bake`)."""
+    try:
+        svg = baked_svg(view_vega(payload, cached_only=True), draw=False)
+    except NotCached:
+        return ""
+    return f'<div class="ke-baked">{svg}</div>{VOILA_STYLE}' if svg else ""
+
+
+def bake(payload: dict) -> bool:
+    """Compile and draw the view ``payload``'s picture into the cache; True when there is one."""
+    return bool(baked_svg(view_vega(payload)))

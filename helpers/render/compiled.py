@@ -66,8 +66,13 @@ def check_runtime(vega: dict) -> dict:
     return vega
 
 
-def vega_spec(vl_spec: dict) -> dict:
-    """``vl_spec`` (Vega-Lite) compiled to Vega, from the cache when it was compiled before."""
+class NotCached(LookupError):
+    """Asked for what is in the cache only, and it is not there."""
+
+
+def vega_spec(vl_spec: dict, *, cached_only: bool = False) -> dict:
+    """``vl_spec`` (Vega-Lite) compiled to Vega, from the cache when it was compiled before.
+    ``cached_only``: never start the compiler (a Voilà page must not wait ~1 s for it); NotCached instead."""
     tool, vl_version = _versions()
     text = json.dumps([tool, vl_version, vl_spec], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     folder = cache_dir() / FOLDER
@@ -78,6 +83,8 @@ def vega_spec(vl_spec: dict) -> dict:
             return check_runtime(cached)
     except (OSError, ValueError):
         pass  # absent or unreadable: compile it
+    if cached_only:
+        raise NotCached(f"no compiled spec in {path}")
     import vl_convert as vlc
 
     compiled = vlc.vegalite_to_vega(vl_spec, vl_version=vl_version)
@@ -97,7 +104,7 @@ def bound_values(vl_spec: dict) -> dict[str, Any]:
     return {p["name"]: p.get("value") for p in vl_spec.get("params", []) if "select" not in p}
 
 
-def view_vega(payload: dict) -> dict:
+def view_vega(payload: dict, *, cached_only: bool = False) -> dict:
     """A view's payload as the saved page reads it: ``vega`` (the compiled spec, its params' values
     set) instead of ``spec``, and ``rows_data`` naming the data sets that hold exactly the payload's
     rows, whose values the page fills in from ``rows`` (one copy of the table in the file, not two)."""
@@ -107,7 +114,7 @@ def view_vega(payload: dict) -> dict:
     for param in neutral.get("params", []):
         if param.get("name") in values:
             param["value"] = None
-    vega = copy.deepcopy(vega_spec(neutral))
+    vega = copy.deepcopy(vega_spec(neutral, cached_only=cached_only))
     for signal in vega.get("signals", []):
         if signal.get("name") in values:
             signal["value"] = values[signal["name"]]

@@ -21,12 +21,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from helpers.render.baked import CSS as BAKED_CSS
+from helpers.render.baked import baked_svg
 from helpers.render.offline import gzip_base64
 
 VIEW_MIME = "application/vnd.ketamine.view.v1+json"
 STATIC = Path(__file__).parent / "static"
 
-CSS = """
+CSS = (
+    """
 .ke-view { margin: 1rem 0 2rem; }
 /* Controls wrap, and each is a finger's size (44 px, WCAG 2.5.5); a slider takes the whole line on a phone. */
 .ke-controls { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; margin-bottom: .5rem; }
@@ -45,8 +48,7 @@ CSS = """
 }
 .ke-chart { overflow-x: auto; max-width: 100%; }
 .ke-chart svg { display: block; }
-/* The chart drawn when the page was written (helpers.render.baked), scaled to its box until the live one is drawn. */
-.ke-baked svg { max-width: 100%; height: auto; }
+/* The chart drawn when the page was written (helpers.render.baked) stays until the live one is drawn. */
 .ke-chart.ke-drawing { height: 0; overflow: hidden; }
 /* A wide table scrolls in its own box, never the page. */
 .ke-scroll-box { overflow-x: auto; max-width: 100%; }
@@ -62,6 +64,9 @@ CSS = """
 tr[hidden] { display: none; }
 @media print { .ke-controls { display: none; } }
 """
+    + BAKED_CSS
+    + "\n"
+)
 
 
 VIEW_CSS = (STATIC / "cite.css").read_text(encoding="utf-8")  # the tooltip, downloads, citation, highlight
@@ -210,8 +215,6 @@ def view_html(payload: dict, number: int) -> str:
     The chart is there as a picture from the start (:func:`helpers.render.baked.baked_svg`). The CSV
     download gets its rows from ``view.js``, which makes them from the payload: the file holds the
     rows once (a data: link held them a second time, 112 kB of 07's 525 kB)."""
-    from helpers.render.baked import baked_svg
-
     page = page_payload(payload)
     keep = set(payload["initial_ids"])
     hints = payload["hints"]  # the page's words, from the view (View.all_hints: core.HINTS and its own)

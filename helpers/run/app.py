@@ -14,6 +14,11 @@ code hidden), and fixes what plain ``voila`` gets wrong for a classroom:
   before its script ran) loses its kernel once no websocket has been open for
   ``--CappedKernelManager.unattended_timeout`` seconds (default 30,
   ``KETAMINE_APP_UNATTENDED_TIMEOUT``): see ``helpers.run.app_kernels``.
+- **The chart shows before the widgets load.** When the app starts, a thread draws each
+  explorer's chart at its defaults into the cache (``helpers.render.baked``; about 3 s the first
+  time, nothing once cached); a page then shows that picture with its HTML, and the live chart
+  replaces it about 1.5 s later. A page whose link presets other values shows its picture only
+  if those were drawn before: a visitor never waits for the drawing.
 - **At most** ``--CappedKernelManager.max_kernels`` **visitors** (default
   :data:`DEFAULT_MAX_KERNELS`, or ``KETAMINE_APP_MAX_KERNELS``); preheated kernels count
   only once a visitor holds one. One more visitor gets a page that says the explorers are
@@ -33,6 +38,7 @@ from __future__ import annotations
 import html
 import os
 import sys
+import threading
 
 from helpers.paths import ROOT
 from helpers.run.app_kernels import (
@@ -155,6 +161,31 @@ def merged_args(args: list[str]) -> list[str]:
     return defaults + args
 
 
+def bake_defaults() -> list[str]:
+    """Draw every explorer's chart at its defaults into the cache (helpers.render.baked); the notebooks done."""
+    from helpers.render.baked import bake
+    from helpers.views import BUILDERS, view
+
+    done = []
+    for notebook in BUILDERS:
+        the_view = view(notebook)
+        if bake(the_view.payload(the_view.validate({}))):
+            done.append(notebook)
+    return done
+
+
+def _bake_in_background() -> threading.Thread:
+    def run() -> None:
+        try:
+            bake_defaults()
+        except Exception as error:  # the pictures only save time: the app serves without them
+            print(f"[ketamine app] the charts' pictures were not drawn ({type(error).__name__}: {error})", flush=True)
+
+    thread = threading.Thread(target=run, name="ketamine-bake", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> None:
     """Voilà with this module's defaults; options given on the command line replace them."""
     import voila.app
@@ -166,6 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         voila.app.voila_kernel_manager_factory = preheat_factory(voila.app.voila_kernel_manager_factory)
         voila.app.voila_kernel_manager_factory._ketamine = True
     os.environ.update(template_env())  # read by Voilà when it looks for the template
+    _bake_in_background()
     Voila.launch_instance(argv=merged_args(list(sys.argv[1:] if argv is None else argv)))
 
 
