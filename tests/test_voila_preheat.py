@@ -3,11 +3,14 @@
 The preheated kernel has built 08's explorer before anyone asked; ``helpers.explore`` then waits
 for the visitor's request (``voila.utils.wait_for_request``) and applies its query. The refused
 ``?dose=30`` must give the command line's message and the fallback value, as without preheating.
+The page shows the chart's picture (drawn by the app when it starts) before voila.js has loaded, and
+only when it is the picture of the values the page shows.
 """
 
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from browser_support import (
@@ -69,6 +72,20 @@ def _shown(page) -> bool:
     )
 
 
+@contextmanager
+def _page_at_parse(app, query: str = ""):
+    """A guarded page of 08 whose marks and picture were read at DOMContentLoaded, its live chart drawn."""
+    poll(lambda: "Kernel pool of" in app.log(tail=100_000), 120, "the pool to fill")
+    with chromium() as browser:
+        guard = NetworkGuard()
+        page = new_context(browser, guard).new_page()
+        page.add_init_script(PICTURE_AT_PARSE)
+        page.goto(f"{app.url}voila/render/{NOTEBOOK}.ipynb{query}", timeout=120_000)
+        wait_for_charts(page, 1)
+        yield page
+        assert not guard.needed(), guard.summary()
+
+
 def test_a_page_shows_the_charts_picture_with_its_html_until_the_live_chart_is_drawn(app):
     from helpers.render.baked import voila_picture
     from helpers.views import view
@@ -76,13 +93,7 @@ def test_a_page_shows_the_charts_picture_with_its_html_until_the_live_chart_is_d
     the_view = view(NOTEBOOK)
     defaults = the_view.payload(the_view.validate({}))
     poll(lambda: voila_picture(defaults) or None, 120, "the app to draw the defaults' picture")
-    poll(lambda: "Kernel pool of" in app.log(tail=100_000), 120, "the pool to fill")
-    with chromium() as browser:
-        guard = NetworkGuard()
-        page = new_context(browser, guard).new_page()
-        page.add_init_script(PICTURE_AT_PARSE)
-        page.goto(f"{app.url}voila/render/{NOTEBOOK}.ipynb", timeout=120_000)
-        wait_for_charts(page, 1)
+    with _page_at_parse(app) as page:
         pictured = page.evaluate("window.__picture")
         assert page.evaluate("window.__pictureShown"), "the picture is on show before voila.js has loaded"
         poll(lambda: not _shown(page), 30, "the picture to give way to the live chart", page=page)
@@ -92,18 +103,10 @@ def test_a_page_shows_the_charts_picture_with_its_html_until_the_live_chart_is_d
             "  .map((m) => m.getAttribute('class'))"
         )
         assert pictured == live and len(live) > 0, (pictured, live)
-        assert not guard.needed(), guard.summary()
 
 
 def test_a_link_with_values_never_drawn_shows_no_picture_of_the_defaults(app):
-    poll(lambda: "Kernel pool of" in app.log(tail=100_000), 120, "the pool to fill")
-    with chromium() as browser:
-        guard = NetworkGuard()
-        page = new_context(browser, guard).new_page()
-        page.add_init_script(PICTURE_AT_PARSE)
-        page.goto(f"{app.url}voila/render/{NOTEBOOK}.ipynb?dose=1.25", timeout=120_000)
-        wait_for_charts(page, 1)
+    with _page_at_parse(app, "?dose=1.25") as page:
         assert page.evaluate("window.__picture") == []
         box = page.locator(".widget-inline-hbox", has_text="dose").locator("input").first
         assert float(box.input_value()) == 1.25, box.input_value()
-        assert not guard.needed(), guard.summary()
