@@ -205,6 +205,7 @@ def notebook_html(
     failed: str | None = None,
     runtime: str | None = None,
     runtime_src: str = "",
+    views_src: str = "",
     reports: Mapping[str, str] | None = None,
     notebook_dir: Path = NOTEBOOK_DIR,
 ) -> tuple[str, list[dict]]:
@@ -213,7 +214,8 @@ def notebook_html(
     ``runtime`` is the Vega bundle's code (default: read from
     :func:`helpers.render.report_page.runtime_file`, only when there is a chart);
     ``runtime_src`` instead names a shared runtime file that the page loads (a site's
-    ``assets/vega-<hash>.js``), so the page does not carry its own copy. The
+    ``assets/vega-<hash>.js``), so the page does not carry its own copy; ``views_src`` does the
+    same for the views' page script (:func:`helpers.render.page.view_js`). The
     disclaimer is said once, in the banner. Links to notebooks lead to ``reports[name]`` (a
     report file beside this one) or become text naming the notebook in ``notebook_dir``
     (``helpers.render.report_text``). ``failed`` adds the FAILED banner.
@@ -228,6 +230,7 @@ def notebook_html(
             "run_date": run_date,
             "failed": failed,
             "runtime": runtime,
+            "views_src": views_src,
             "reports": dict(reports or {}),
             "notebook_dir": notebook_dir,
         },

@@ -4,7 +4,8 @@
 parameters) and writes one folder a teacher can open from disk or put on any static host:
 
 - ``<notebook>.html``: each notebook's page, loading ``assets/vega-<hash>.js`` (one copy of the
-  runtime for every page) instead of carrying its own;
+  runtime for every page) and ``assets/views-<hash>.js`` (the views' page script, 56 kB) instead
+  of carrying its own copies;
 - ``index.html``: a card per notebook (title, one line, a thumbnail in ``assets/``), the finder
   and the documents' reader pages (when the documents are present);
 - ``finder.html``: every figure, contradiction and audited number, searchable offline.
@@ -56,8 +57,9 @@ def _remove_leftovers(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _notebook_pages(tmp: Path, runtime_src: str, jobs: int | None, progress: bool) -> list[Any]:
-    """Run every notebook and write its site page into ``tmp``; the cards for the front door."""
+def _notebook_pages(tmp: Path, shared: dict[str, str], jobs: int | None, progress: bool) -> list[Any]:
+    """Run every notebook and write its site page into ``tmp``; the cards for the front door.
+    ``shared``: the pages' shared scripts (``runtime_src``, ``views_src``: assets/ addresses)."""
     import nbformat
 
     from helpers.render.exporter import notebook_html
@@ -79,7 +81,7 @@ def _notebook_pages(tmp: Path, runtime_src: str, jobs: int | None, progress: boo
     for r in results:
         nb = nbformat.read(runs / f"{r.run_name}.ipynb", as_version=4)
         page, charts = notebook_html(
-            nb, notebook=r.notebook, set_name=r.set_name, params=r.params, runtime_src=runtime_src, reports=reports
+            nb, notebook=r.notebook, set_name=r.set_name, params=r.params, reports=reports, **shared
         )
         (tmp / reports[r.notebook]).write_text(site_page(page), encoding="utf-8")
         thumb = ""
@@ -108,6 +110,7 @@ def build_site(
     Raises :class:`SiteError` naming what went wrong.
     """
     from helpers.render.finder import document_names, finder_html, finder_records, load_tables
+    from helpers.render.page import view_js
     from helpers.render.reader import SEEDS_HELP, write_reader_pages
     from helpers.render.report_page import runtime_file
     from helpers.render.site import hashed_name, index_html
@@ -131,14 +134,18 @@ def build_site(
     old = out.parent / f".{out.name}.{tag}.old"
     try:
         (tmp / "assets").mkdir(parents=True)
-        runtime = runtime_file().read_bytes()
-        runtime_src = f"assets/{hashed_name('vega', runtime, 'js')}"
-        (tmp / runtime_src).write_bytes(runtime)
+        shared = {}
+        for key, name, code in (
+            ("runtime_src", "vega", runtime_file().read_bytes()),
+            ("views_src", "views", view_js().encode("utf-8")),
+        ):
+            shared[key] = f"assets/{hashed_name(name, code, 'js')}"
+            (tmp / shared[key]).write_bytes(code)
         # The documents and the finder first: a broken table or reader stops the build before any notebook runs.
         docs = list(documents(tmp))
         records = finder_records(load_tables(), showing_link, {str(d["document"]): str(d["href"]) for d in docs})
         (tmp / "finder.html").write_text(finder_html(records, names=document_names()), encoding="utf-8")
-        cards = _notebook_pages(tmp, runtime_src, jobs, progress)
+        cards = _notebook_pages(tmp, shared, jobs, progress)
         (tmp / "index.html").write_text(index_html(cards, docs, documents_help, figures=len(records)), encoding="utf-8")
         (tmp / MARKER).write_text("built by python -m helpers.run.site; --out may replace this folder\n")
         if out.exists():
