@@ -13,7 +13,7 @@
   the first chart drawn, at a phone's (390x844) and a desktop's (1280x800) size. Target: 500 kB, 100 ms.
 - The site (``--only site``, ``make site``'s folder built with this tree): every site page beside every
   single-file report, the same two numbers; a page without a chart (front door, finder, 00) is timed
-  to its load event instead. A site page's bytes leave out the shared runtime, printed once.
+  to its load event instead. A site page's bytes leave out the shared scripts (runtime, views), printed once.
 
 ``--baseline REV`` also builds every page with the code of git revision REV (``git archive`` into a
 temporary folder, run in its own process) and measures both sets in the same browser, interleaved,
@@ -279,10 +279,9 @@ def bench_site(browser, tmp: Path, reports: Path) -> list[tuple]:
         name = path.stem.removeprefix("report-")
         medians = [statistics.median(times[w]) for w in WINDOWS]
         rows.append((name, kind, path.stat().st_size, *medians, "first chart" if has_chart else "load"))
-    runtime = next((site / "assets").glob("vega-*.js"))
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    shared = runtime.stat().st_size / 1000
-    print(f"\nSite: {total / 1e6:.2f} MB in all; the shared runtime {runtime.name} is {shared:.0f} kB")
+    shared = ", ".join(f"{p.name} {p.stat().st_size / 1000:.0f} kB" for p in sorted((site / "assets").glob("*.js")))
+    print(f"\nSite: {total / 1e6:.2f} MB in all; the shared scripts: {shared}")
     return rows
 
 
