@@ -54,7 +54,8 @@ def explore(notebook: str, params: dict[str, Any] | None = None):
         panel = Panel(the_view, the_view.validate({**values, **preset}), notes)
     if voila_page():
         # The chart as it will first look, drawn ahead into the cache (helpers.render.baked): shown with
-        # the page, while the widgets and Vega load (about 1.5 s); the live chart replaces it.
+        # the page's text, while voila.js, the widgets and Vega load (2-3 s); the live chart replaces it.
+        # Looked up after the visitor's query (voila_query waits for it): the picture of the values shown.
         from IPython.display import HTML
 
         from helpers.render.baked import voila_picture
