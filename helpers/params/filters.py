@@ -4,9 +4,10 @@ expression for the page and to a pandas mask for the table, the count and the CS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # the command line checks parameters with these rules and never masks a frame: no pandas there
+    import pandas as pd
 
 ALL = "all"
 OPS = ("equal", "any_equal", "at_least", "at_most", "one_of")
@@ -53,6 +54,8 @@ class Filter:
 
     def mask(self, frame: pd.DataFrame, value: Any) -> pd.Series:
         """The same rule as :meth:`expr`, over a DataFrame."""
+        import pandas as pd
+
         if self.op in ("equal", "any_equal"):
             if value == ALL:
                 return pd.Series(True, index=frame.index)
