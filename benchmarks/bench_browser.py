@@ -6,8 +6,8 @@
 - JupyterLab: the same condition change through the param path (ipywidget linked to
   ``JupyterChart.params``) and through the old full-spec path (the kernel sends a new spec
   and the chart is re-embedded), timed from the change event to the SVG showing the new rows.
-- Voilà: from navigation to the first drawn chart, per app, served by plain ``voila`` (a kernel
-  started per page, no picture drawn ahead). Target: 3 s. ``make app`` (preheated kernels, the
+- Voilà: from navigation to the first drawn live chart, per app, served by plain ``voila`` (a kernel
+  started per page). Target: 3 s. ``make app`` (preheated kernels, the
   picture drawn ahead) is ``benchmarks/bench_voila.py``, target 1 s.
 - Single-file reports (``--only pages``): every report's bytes, and the time from navigation to
   the first chart drawn, at a phone's (390x844) and a desktop's (1280x800) size. Target: 500 kB, 100 ms.

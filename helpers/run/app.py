@@ -16,9 +16,10 @@ code hidden), and fixes what plain ``voila`` gets wrong for a classroom:
   ``KETAMINE_APP_UNATTENDED_TIMEOUT``): see ``helpers.run.app_kernels``.
 - **The chart shows before the widgets load.** When the app starts, a thread draws each
   explorer's chart at its defaults into the cache (``helpers.render.baked``; about 3 s the first
-  time, nothing once cached); a page then shows that picture with its HTML, and the live chart
-  replaces it about 1.5 s later. A page whose link presets other values shows its picture only
-  if those were drawn before: a visitor never waits for the drawing.
+  time, nothing once cached); a page then shows that picture with its text (about 0.3 s), and the
+  live chart replaces it once voila.js and the widgets have loaded (2-3 s). A page whose link
+  presets other values shows its picture only if those were drawn before: a visitor never waits
+  for the drawing.
 - **At most** ``--CappedKernelManager.max_kernels`` **visitors** (default
   :data:`DEFAULT_MAX_KERNELS`, or ``KETAMINE_APP_MAX_KERNELS``); preheated kernels count
   only once a visitor holds one. One more visitor gets a page that says the explorers are
