@@ -21,6 +21,8 @@ def params_of(view: core.View, *extra: alt.Parameter) -> list[alt.Parameter]:
     """
     defaults = view.validate({})
     params = [alt.param(name=c.signal, value=defaults[c.name]) for c in view.controls]
+    derived = {name: e for c in view.controls for f in c.filters for name, e in f.derived(c.signal).items()}
+    params += [alt.param(name=name, expr=e) for name, e in derived.items()]
     return [*params, alt.param(name=core.RULES_OK, expr=view.rules_expr()), *extra]
 
 
