@@ -11,7 +11,11 @@ if TYPE_CHECKING:  # the command line checks parameters with these rules and nev
 
 ALL = "all"
 OPS = ("equal", "any_equal", "at_least", "at_most", "one_of")
-LISTED = "_listed"  # a one_of param's list, parsed: a derived signal named param + LISTED
+
+
+def listed_signal(p: str) -> str:
+    """The derived signal holding one_of param ``p``'s list, parsed (see :meth:`Filter.derived`)."""
+    return f"{p}_listed"
 
 
 def listed_expr(p: str) -> str:
@@ -53,7 +57,7 @@ class Filter:
         if self.op == "one_of":
             # The list is parsed once per change in a derived signal (:meth:`derived`), not once per row:
             # in 08 the regexp, split and lower ran on each of 8,646 samples, 10 ms of a routes change.
-            return f"(indexof({p}{LISTED}, lower(datum[{cols[0]!r}])) >= 0)"
+            return f"(indexof({listed_signal(p)}, lower(datum[{cols[0]!r}])) >= 0)"
         sign = ">=" if self.op == "at_least" else "<="
         if self.keep_missing:
             return f"(!isValid(datum[{cols[0]!r}]) || datum[{cols[0]!r}] {sign} {p})"
@@ -61,7 +65,7 @@ class Filter:
 
     def derived(self, p: str) -> dict[str, str]:
         """Signals :meth:`expr` reads besides ``p`` itself: {name: Vega expression over ``p``}."""
-        return {f"{p}{LISTED}": listed_expr(p)} if self.op == "one_of" else {}
+        return {listed_signal(p): listed_expr(p)} if self.op == "one_of" else {}
 
     def mask(self, frame: pd.DataFrame, value: Any) -> pd.Series:
         """The same rule as :meth:`expr`, over a DataFrame."""

@@ -27,7 +27,7 @@ import pandas as pd
 from helpers.models import pk, simulator
 from helpers.params import spec
 from helpers.params.expr import js_string
-from helpers.params.filters import LISTED
+from helpers.params.filters import listed_signal
 from helpers.params.notebooks import MAX_MG_PER_KG
 from helpers.views import core, encodings
 from helpers.views.layers import keep_name
@@ -326,7 +326,7 @@ def _header_expr() -> str:
 
 def _readouts_title() -> str:
     """The dose in words, or why nothing is drawn (the declared rules of ``helpers.params``)."""
-    listed = f"routes{LISTED}"  # the routes filter's parsed list (a derived signal, helpers.params.filters)
+    listed = listed_signal("routes")  # the routes filter's parsed list (a derived signal, helpers.params.filters)
     any_route = " || ".join(f"indexof({listed}, {json.dumps(r.lower())}) >= 0" for r in pk.SIMULATED_ROUTES)
     weight = "format(weight_kg, '~g') + ' kg'"
     dose = (
