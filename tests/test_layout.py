@@ -204,3 +204,27 @@ def test_csv_download_keeps_the_tables_column_order(page, reports):
     assert page.evaluate(header_js).split(",") == payload["columns"]
     page.evaluate(SET_JS, [notebook, {"arm": "ketamine"}])
     assert page.evaluate(header_js).split(",") == payload["columns"]
+
+
+# The chart box's width forced to `width` px (null: back to the page's), then the fit that follows it.
+NARROW_JS = """
+async ([nb, width]) => {
+  const box = window.keViews[nb].view.container();
+  box.style.width = width === null ? "" : width + "px";
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await (window.keViews[nb].fitted || window.keViews[nb].settled)();
+  return {scrolls: box.scrollWidth > box.clientWidth, tabindex: box.getAttribute("tabindex")};
+}
+"""
+
+
+def test_a_chart_wider_than_its_box_takes_the_keyboard_focus_only_while_it_scrolls(page, reports):
+    """A box narrower than the narrowest plot scrolls, so a keyboard must reach it (axe's
+    scrollable-region-focusable); widened again, it fits and leaves the tab order. Both follow a resize
+    with no control change in between, and a control change keeps the verdict."""
+    notebook = open_report(page, reports["01"], 390, 844)
+    assert page.evaluate(NARROW_JS, [notebook, None]) == {"scrolls": False, "tabindex": None}
+    assert page.evaluate(NARROW_JS, [notebook, 120]) == {"scrolls": True, "tabindex": "0"}
+    page.evaluate(SET_JS, [notebook, {"arm": "ketamine"}])
+    assert page.evaluate(NARROW_JS, [notebook, 120]) == {"scrolls": True, "tabindex": "0"}
+    assert page.evaluate(NARROW_JS, [notebook, None]) == {"scrolls": False, "tabindex": None}
