@@ -17,7 +17,10 @@ lists the first :data:`LISTED` and says how many more there are.
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -179,6 +182,32 @@ def _schema_problems(table: str, data_dir: Path, parsed: _Parsed) -> list[Proble
     return problems
 
 
+# Frictionless's verdict on a table, by the exact bytes validated: the table's, sources.csv's (which it
+# reads for the source ids) and the descriptor's. A report kernel validates the same unchanged files for
+# every notebook, 50-100 ms a table; helpers.run.warmup empties the functools caches between notebooks
+# (they hold frames a notebook could change in place), but a verdict is a tuple of frozen Problems and
+# is keyed by content, so it is kept: a changed byte is a new key, validated afresh.
+_SCHEMA_VERDICTS: dict[str, tuple[Problem, ...]] = {}
+_VERDICTS_KEPT = 64
+
+
+def _schema_verdict(table: str, data_dir: Path, parsed: _Parsed, contents: list[bytes]) -> tuple[Problem, ...]:
+    """:func:`_schema_problems`, once per content of the files and the descriptor."""
+    digest = hashlib.sha256()
+    for part in (table, os.path.realpath(data_dir), json.dumps(datapackage(), sort_keys=True)):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for content in contents:
+        digest.update(len(content).to_bytes(8, "big") + content)
+    key = digest.hexdigest()
+    found = _SCHEMA_VERDICTS.get(key)
+    if found is None:
+        found = tuple(_schema_problems(table, data_dir, parsed))
+        if len(_SCHEMA_VERDICTS) >= _VERDICTS_KEPT:
+            _SCHEMA_VERDICTS.pop(next(iter(_SCHEMA_VERDICTS)))
+        _SCHEMA_VERDICTS[key] = found
+    return found
+
+
 def _number(text: str | None) -> float | None:
     """The cell as a finite float, or None (empty, or not a plain decimal number: reported elsewhere)."""
     return parse_number(text or "")
@@ -322,7 +351,8 @@ def _checked(table: str, data_dir: Path | str) -> tuple[list[Problem], list[dict
     ours = _row_problems(table, data_dir, parsed.rows)
     # a numeric cell's type error is ours (it names the character and the rule), not also Frictionless's
     typed = {(p.row, p.column) for p in ours if p.rule in _NUMBER_RULES}
-    problems += [p for p in _schema_problems(table, data_dir, parsed) if (p.row, p.column) not in typed]
+    schema = _schema_verdict(table, data_dir, parsed, contents)
+    problems += [p for p in schema if (p.row, p.column) not in typed]
     problems = sorted(set(problems + ours), key=lambda p: (p.row or 0, p.column or "", p.rule))
     return problems, [row for _, row in parsed.rows]
 
