@@ -4,8 +4,12 @@ every notebook); the finder's hits are held to a pandas search of the same CSV f
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import re
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,6 +46,25 @@ def context(browser):
     ctx.close()
     assert not guard.blocked, guard.summary()
     assert not guard.console_errors, guard.console_errors
+
+
+@contextlib.contextmanager
+def static_host(folder: Path):
+    """``folder`` served at http://127.0.0.1:<port>/ by Python's own static server, as any static host would."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def open_page(context, url: str, size: tuple[int, int] = (1280, 800)):
@@ -115,12 +138,20 @@ def test_the_site_has_every_page_and_one_shared_runtime(site):
     scripts = list((site / "assets").glob("views-*.js"))
     assert len(scripts) == 1 and scripts[0].read_text(encoding="utf-8") == view_js(), scripts
     views_src = f"assets/{scripts[0].name}"
+    # The report stylesheet, once: report_css() as a single-file report includes it.
+    from helpers.render.exporter import report_css
+
+    sheets = list((site / "assets").glob("styles-*.css"))
+    assert len(sheets) == 1 and sheets[0].read_text(encoding="utf-8") == report_css(), sheets
+    styles_src = f"assets/{sheets[0].name}"
     for notebook in BUILDERS:
         page = (site / f"{notebook}.html").read_text(encoding="utf-8")
         assert page.count(f'<script id="vega-runtime" src="{src}"></script>') == 1, notebook
         assert RUNTIME_MARKER not in page, f"{notebook} carries its own runtime"
         assert page.count(f'<script id="ke-views" src="{views_src}"></script>') == 1, notebook
         assert "keDrawPathsOnce" not in page, f"{notebook} carries its own copy of the views' script"
+        assert page.count(f'<link rel="stylesheet" href="{styles_src}">') == 1, notebook
+        assert "<style>" not in page.split("</head>", 1)[0], f"{notebook} carries its own stylesheet"
     # 01 as a single-file report (the runtime included) against its site page.
     from helpers.render.page import view_bundle
     from helpers.views import view
@@ -328,7 +359,15 @@ def test_the_front_door_opens_offline_and_its_cards_lead_to_drawn_pages(site, co
         page.wait_for_selector(SITE_DRAW)  # drawn by the shared runtime, loaded from assets/ over file://
         assert bs.wait_for_charts(page, 1)
         assert page.get_attribute("nav.ke-site-nav a[href='finder.html']", "href")  # the site's links on a view
-        axe_support.assert_accessible(page, "site-08_pk_simulator")
+        assert page.evaluate("getComputedStyle(document.querySelector('.ke-chart')).overflowX") == "auto", (
+            "the shared stylesheet (assets/styles-*.css) applies over file://"
+        )
+        # axe reads a linked stylesheet with an XMLHttpRequest, which Chromium refuses on file:// (the <link>
+        # itself loads): axe checks the view page as a static host serves the same folder.
+        with static_host(site) as base:
+            page.goto(f"{base}08_pk_simulator.html")
+            page.wait_for_selector(SITE_DRAW)
+            axe_support.assert_accessible(page, "site-08_pk_simulator")
     finally:
         page.close()
 

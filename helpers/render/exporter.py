@@ -157,7 +157,7 @@ class ReportExporter(TemplateExporter):
             "when": (given.get("run_date") or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC"),
             "view_mime": VIEW_MIME,
             "vegalite_mimes": VEGALITE_MIMES,
-            "page_css": PAGE_CSS + VIEW_CSS,
+            "styles": report_css(),
         }
         page, resources = super().from_notebook_node(nb, resources, **kw)
         return page, resources
@@ -189,6 +189,12 @@ class _Lazy:
         return self.make()
 
 
+def report_css() -> str:
+    """The report page's stylesheet: the template's ``report.css``, then the page's and the views' rules.
+    A page includes it, or links to one shared copy (``styles_src``: a site's ``assets/styles-<hash>.css``)."""
+    return (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8") + "\n" + PAGE_CSS + VIEW_CSS
+
+
 @lru_cache(maxsize=4)
 def _exporter(show_code: bool, runtime_src: str = "") -> ReportExporter:
     return ReportExporter(show_code=show_code, runtime_src=runtime_src)
@@ -206,6 +212,7 @@ def notebook_html(
     runtime: str | None = None,
     runtime_src: str = "",
     views_src: str = "",
+    styles_src: str = "",
     reports: Mapping[str, str] | None = None,
     notebook_dir: Path = NOTEBOOK_DIR,
 ) -> tuple[str, list[dict]]:
@@ -215,7 +222,8 @@ def notebook_html(
     :func:`helpers.render.report_page.runtime_file`, only when there is a chart);
     ``runtime_src`` instead names a shared runtime file that the page loads (a site's
     ``assets/vega-<hash>.js``), so the page does not carry its own copy; ``views_src`` does the
-    same for the views' page script (:func:`helpers.render.page.view_js`). The
+    same for the views' page script (:func:`helpers.render.page.view_js`) and ``styles_src`` for the
+    stylesheet (:func:`report_css`). The
     disclaimer is said once, in the banner. Links to notebooks lead to ``reports[name]`` (a
     report file beside this one) or become text naming the notebook in ``notebook_dir``
     (``helpers.render.report_text``). ``failed`` adds the FAILED banner.
@@ -231,6 +239,7 @@ def notebook_html(
             "failed": failed,
             "runtime": runtime,
             "views_src": views_src,
+            "styles_src": styles_src,
             "reports": dict(reports or {}),
             "notebook_dir": notebook_dir,
         },

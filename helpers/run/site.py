@@ -4,8 +4,8 @@
 parameters) and writes one folder a teacher can open from disk or put on any static host:
 
 - ``<notebook>.html``: each notebook's page, loading ``assets/vega-<hash>.js`` (one copy of the
-  runtime for every page) and ``assets/views-<hash>.js`` (the views' page script, 56 kB) instead
-  of carrying its own copies;
+  runtime for every page), ``assets/views-<hash>.js`` (the views' page script, 56 kB) and
+  ``assets/styles-<hash>.css`` (the report stylesheet, 5 kB) instead of carrying its own copies;
 - ``index.html``: a card per notebook (title, one line, a thumbnail in ``assets/``), the finder
   and the documents' reader pages (when the documents are present);
 - ``finder.html``: every figure, contradiction and audited number, searchable offline.
@@ -109,6 +109,7 @@ def build_site(
     is shown on the front door when there are none (default: the reader's ``SEEDS_HELP``).
     Raises :class:`SiteError` naming what went wrong.
     """
+    from helpers.render.exporter import report_css
     from helpers.render.finder import document_names, finder_html, finder_records, load_tables
     from helpers.render.page import view_js
     from helpers.render.reader import SEEDS_HELP, write_reader_pages
@@ -135,11 +136,12 @@ def build_site(
     try:
         (tmp / "assets").mkdir(parents=True)
         shared = {}
-        for key, name, code in (
-            ("runtime_src", "vega", runtime_file().read_bytes()),
-            ("views_src", "views", view_js().encode("utf-8")),
+        for key, name, code, suffix in (
+            ("runtime_src", "vega", runtime_file().read_bytes(), "js"),
+            ("views_src", "views", view_js().encode("utf-8"), "js"),
+            ("styles_src", "styles", report_css().encode("utf-8"), "css"),
         ):
-            shared[key] = f"assets/{hashed_name(name, code, 'js')}"
+            shared[key] = f"assets/{hashed_name(name, code, suffix)}"
             (tmp / shared[key]).write_bytes(code)
         # The documents and the finder first: a broken table or reader stops the build before any notebook runs.
         docs = list(documents(tmp))
