@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import json
 import re
 import threading
 from pathlib import Path
@@ -262,9 +261,9 @@ def test_the_finder_finds_what_pandas_finds(site, context):
 
 
 def finder_records(site: Path) -> dict[str, dict]:
-    text = (site / "finder.html").read_text(encoding="utf-8")
-    data = re.search(r'<script type="application/json" id="ke-find-data">(.*?)</script>', text, re.S).group(1)
-    return {r["id"]: r for r in json.loads(data)["records"]}
+    from helpers.render.finder import read_finder_data
+
+    return {r["id"]: r for r in read_finder_data((site / "finder.html").read_text(encoding="utf-8"))["records"]}
 
 
 IN_SIGHT_JS = """() => {

@@ -9,11 +9,16 @@ matching rule lives in one place and tests can hold it to a pandas search of the
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from helpers.render.offline import gzip_base64
 from helpers.render.report_page import banner, script_js, script_json
 
 STATIC = Path(__file__).with_name("static")
@@ -169,7 +174,8 @@ def load_tables() -> dict[str, Any]:
 def finder_html(
     records: Sequence[Mapping[str, Any]], *, names: Mapping[str, str] | None = None, documents_note: str = ""
 ) -> str:
-    """The finder page: the records as JSON, the search form, and ``static/finder.js``; nothing fetched.
+    """The finder page: the records as JSON (gzipped and base64: 335 kB of JSON is 66 kB so), the search
+    form, and ``static/finder.js``; nothing fetched. :func:`read_finder_data` reads the records back.
 
     ``names`` maps a document id to how the page names it ("000 · ProHealth"); ids it lacks show as they are.
     """
@@ -180,7 +186,7 @@ def finder_html(
         "names": dict(names or {}),
         "none": NO_VALUE,
     }
-    js = (STATIC / "finder.js").read_text(encoding="utf-8")
+    js = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("unzip.js", "finder.js"))
     controls = "\n".join(
         f'<label for="ke-find-{name}">{html.escape(label)}<select id="ke-find-{name}" data-facet="{name}">'
         f'<option value="">any</option></select></label>'
@@ -213,8 +219,18 @@ all of them. A link opens the figure's view with the figure highlighted.</p>
 <p id="ke-find-count" role="status" aria-live="polite"></p>
 <ol class="ke-hits" id="ke-find-hits"></ol>
 </main>
-<script type="application/json" id="ke-find-data">{script_json(data)}</script>
+<script type="application/json" id="ke-find-data" data-encoding="gzip+base64">{gzip_base64(script_json(data))}</script>
 <script>{script_js(js)}</script>
 </body>
 </html>
 """
+
+
+def read_finder_data(page: str) -> dict[str, Any]:
+    """The data a finder page (:func:`finder_html`) carries: records, facets, values, names."""
+    found = re.search(
+        r'<script type="application/json" id="ke-find-data" data-encoding="gzip\+base64">(.*?)</script>', page, re.S
+    )
+    if found is None:
+        raise ValueError("not a finder page: no ke-find-data script")
+    return json.loads(gzip.decompress(base64.b64decode(found.group(1))))

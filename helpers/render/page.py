@@ -77,9 +77,10 @@ def view_js() -> str:
     """The page script that makes every view block follow its controls."""
     # params.js: the declaration's verdict; source_panel.js: a row's panel; tooltip.js: the tooltip box;
     # cite.js: downloads, "cite this view" and the highlighted figure; layout.js: the chart fits its box;
-    # svg_paths.js: a line's path drawn once per redraw.
+    # svg_paths.js: a line's path drawn once per redraw; unzip.js: the packed payload's text.
     # view.js uses them all.
     names = (
+        "unzip.js",
         "empty_marks.js",
         "source_panel.js",
         "params.js",

@@ -17,17 +17,8 @@
 
   var HIGHLIGHT = "highlight";
 
-  /* Text from base64 of gzip, unzipped by the browser. */
-  function unzipText(b64) {
-    var bin = atob(b64.trim());
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text();
-  }
-
   function readPayload(el) {
-    if (el.getAttribute("data-encoding") === "gzip+base64") return unzipText(el.textContent).then(JSON.parse);
+    if (el.getAttribute("data-encoding") === "gzip+base64") return window.keUnzipText(el.textContent).then(JSON.parse);
     return Promise.resolve(JSON.parse(el.textContent));
   }
 
