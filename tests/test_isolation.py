@@ -14,6 +14,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import nbformat
 import pytest
 from test_report import write_notebook
 
@@ -111,3 +112,25 @@ def test_a_known_notebook_that_changes_the_warm_kernel_retires_it(tmp_path):
     for change in ("helpers.data.tables.load", "pandas display.max_rows", "warnings filters", "threads "):
         assert change in retired, retired
     assert reported_rows(out / f"{second.run_name}.html") == true_rows()
+
+
+def test_a_library_first_imported_by_a_notebook_is_kept_as_it_was_then_and_a_later_change_retires(tmp_path):
+    """The warm-up leaves Altair out (a report builds its views from the spec cache); a notebook that imports
+    it is no difference, and its functions as that notebook left them are the state a later notebook is held
+    to: one that replaces ``altair.Chart`` retires the kernel, as it would a function loaded at the warm-up."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    probe = write_notebook(src / "probe.ipynb", "import sys\nprint('altair loaded:', 'altair' in sys.modules)")
+    imports = write_notebook(src / "imports.ipynb", "import altair\nprint(altair.__name__)")
+    swaps = write_notebook(src / "swaps.ipynb", "import altair\naltair.Chart = dict")
+    tasks = [t for nb in (probe, imports, swaps) for t in run_plan.plan_runs([str(nb)], out_dir=out)]
+    vouched = [replace(t, warm_digest=file_digest(t.source)) for t in tasks]
+    results = run_exec.run_tasks(vouched, jobs=1, progress=False)
+    assert all(r.ok for r in results), [r.error for r in results]
+    probed, imported, swapped = results
+    executed = nbformat.read(out / f"{probed.run_name}.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "altair loaded: False" in printed, printed
+    assert not [n for n in probed.notes + imported.notes if "retired" in n], probed.notes + imported.notes
+    [retired] = [n for n in swapped.notes if "retired" in n]
+    assert "altair.Chart" in retired and "replaced" in retired, retired

@@ -5,7 +5,8 @@ plain data: who the loaded ``helpers`` functions are, the public callables of th
 the notebooks use, pandas/numpy/Altair options, warnings filters, the working folder, the
 environment, umask, recursion limit, builtins, signal handlers, the ``sys.modules`` entries
 and the running threads. The report worker keeps the first one and calls
-:func:`differences` on each later one; any difference retires the kernel.
+:func:`differences` on each later one; any difference retires the kernel. A module first imported
+by a notebook (Altair, on a spec-cache miss) joins the kept state then (:func:`adopted`).
 
 This is the second line of defence: only the suite's own notebooks, as committed, run on
 a warm kernel at all (:mod:`helpers.run.isolation`), so what it catches is a known notebook
@@ -136,6 +137,20 @@ def _owner(kind: str, key: str, loaded: dict) -> bool:
     if kind == "options":
         return key.split(" ", 1)[0] in loaded
     return True
+
+
+def adopted(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """``before`` with what ``after`` holds of modules loaded since (Altair, imported by the first view built
+    on a spec-cache miss): trusted on first use, so a later notebook that replaces one of their functions
+    or options, or their ``sys.modules`` entry, differs. Called only when :func:`differences` found none."""
+    loaded = before.get("sys.modules", {})
+    out = dict(before)
+    for kind in ("functions", "options"):
+        old = before.get(kind, {})
+        new = {k: v for k, v in after.get(kind, {}).items() if k not in old and not _owner(kind, k, loaded)}
+        out[kind] = {**old, **new}
+    out["sys.modules"] = {**{k: v for k, v in after.get("sys.modules", {}).items() if k not in loaded}, **loaded}
+    return out
 
 
 def differences(before: dict[str, Any], after: dict[str, Any], expected: dict[str, Any] | None = None) -> list[str]:

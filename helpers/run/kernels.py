@@ -1,7 +1,7 @@
 """Kernels for report runs: started once per worker, warmed up, and reset between notebooks.
 
-A report batch pays the suite's imports (pandas, altair, ipywidgets: seconds) once per
-kernel instead of once per notebook. Each notebook still gets papermill's semantics,
+A report batch pays the suite's imports (pandas, frictionless, IPython: about a second) once
+per kernel instead of once per notebook. Each notebook still gets papermill's semantics,
 because it runs through ``papermill.execute_notebook`` (injected parameters cell, error
 cell, executed notebook saved) on the :class:`KeptKernelEngine`, which is papermill's
 nbclient engine with a kernel manager that outlives one notebook.
@@ -45,8 +45,10 @@ from helpers.paths import ROOT
 from helpers.render.papermill_cells import is_papermill_cell
 
 ENGINE_NAME = "ketamine-kept-kernel"
-# altair too: every notebook with a chart imports it, and loaded at warm-up its functions are checked
-WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator", "altair")
+# Not Altair: a report builds its views from the spec cache and never imports it (helpers.views.lazy), which
+# saved 0.35-0.45 s of every kernel's start. A notebook that builds a view on a cache miss imports it; the
+# state check then keeps Altair's functions and options as they were after that notebook (fingerprint.adopted).
+WARM_MODULES = ("helpers.explore", "helpers.models.claims", "helpers.models.simulator")
 START_TIMEOUT = 120.0  # seconds for a kernel to start and do the warm-up imports (a loaded machine: ~10 s)
 RESET_TIMEOUT = 60.0  # seconds for the reset between notebooks without --timeout (it takes ~0.05 s)
 _IPC_PATH_MAX = 100  # bytes of a Unix socket's path (sun_path holds 108 with its NUL, less on macOS)
@@ -311,13 +313,16 @@ class Kernel:
         self.last = notebook
         if not self.warm or self.baseline is None:
             return []
-        from helpers.run.fingerprint import differences
+        from helpers.run.fingerprint import adopted, differences
 
         try:
             now = self.fingerprint(f"the state check after {notebook}", timeout or RESET_TIMEOUT)
         except KernelStepError as error:
             return [str(error)]
-        return differences(self.baseline, now, self._expected)
+        found = differences(self.baseline, now, self._expected)
+        if not found:
+            self.baseline = adopted(self.baseline, now)
+        return found
 
     def retire(self, why: str) -> None:
         """Shut this kernel down instead of reusing it; the next notebook starts a new one."""

@@ -66,6 +66,8 @@ def clear_caches() -> None:
         if module is None or not (name == "helpers" or name.startswith("helpers.")):
             continue
         for value in list(vars(module).values()):
+            if not callable(value):  # a cache is a function; helpers.views.lazy.alt would import Altair if asked
+                continue
             clear = getattr(value, "cache_clear", None)
             if callable(clear) and getattr(value, "__module__", None) == name:
                 clear()

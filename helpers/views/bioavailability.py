@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import textwrap
 
-import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.data.units import CONCENTRATION_UNITS, DISPLAY, convert_concentration
 from helpers.views import core, encodings
+from helpers.views.lazy import alt
 from helpers.views.marks import (
     READABLE,
     axis_title,
@@ -99,7 +99,7 @@ def concentrations_chart(view: core.View) -> alt.LayerChart:
     )
     matrices = [m for m in view.control("matrix").param.choices if m != "all"]
     color = legend_offset(encodings.fixed_color("matrix", matrices, "measured in"), 50)  # under the unit's axis title
-    tooltip = [alt.Tooltip("converted:N", title="in the chosen unit"), *core.TOOLTIP]
+    tooltip = [alt.Tooltip("converted:N", title="in the chosen unit"), *core.tooltip()]
     scale = alt.Scale(zero={"expr": f"!{LOG}"}, nice=True)
     axis = log_axis(LOG, None)  # titled by a text mark (axis_title): the axis title takes no expression
     rule, point = intervals(base, y, color, tooltip, axis, scale, pick=can_pick(view))
@@ -142,11 +142,11 @@ def routes_chart(view: core.View, pick: bool) -> alt.LayerChart:
         x_low="datum.value_low", x_high="datum.value_high", x_mid="datum.value_mid"
     )
     axis = alt.Axis(title="bioavailability (%)")
-    rule, point = intervals(measured, y, color, core.TOOLTIP, axis, alt.Scale(domain=[0, 100]), pick=pick)
+    rule, point = intervals(measured, y, color, core.tooltip(), axis, alt.Scale(domain=[0, 100]), pick=pick)
     never = (
         kept.transform_filter("!isValid(datum.value_low)")
         .mark_text(align="left", x=6, fontStyle="italic", color="#444", cursor="pointer")
-        .encode(y=y, text="status_label:N", tooltip=core.TOOLTIP)
+        .encode(y=y, text="status_label:N", tooltip=core.tooltip())
     )
     none = "No bioavailability figures match these settings."  # the kept rows may be concentrations only
     note = empty_note(rows, view, "datum.is_bioavailability", none, json.dumps(none), above=True)

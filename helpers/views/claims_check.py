@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from functools import cache
 
-import altair as alt
 import pandas as pd
 
 from helpers.data.dictionary import family_names, field_spec
@@ -23,6 +22,7 @@ from helpers.models import claims
 from helpers.params import ALL
 from helpers.views import core, encodings
 from helpers.views.layers import BoolSafeView, keep_name
+from helpers.views.lazy import alt
 from helpers.views.marks import NOTE_COLOR, lookup
 
 NOTEBOOK = claims.NOTEBOOK

@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import altair as alt
 import pandas as pd
-from altair.utils.data import limit_rows, to_values
 
 from helpers.data.prepared import HEDGE_DOMAIN, fmt, plain, prepare, value_label  # noqa: F401 - views use them from core
 from helpers.params import Filter, Param, spec, validate
 from helpers.params.declare import RESERVED_SIGNALS, signal_name  # noqa: F401 - views read them from core
+from helpers.views.lazy import alt
 
 # Okabe & Ito (2008), the palette of Nature Methods' colour-blind guide. Its yellow is nearly
 # invisible as a hollow mark on white, so it comes last; grey and Tol's muted colours fill in
@@ -45,15 +44,21 @@ HEDGE_NOTE = (
     "Filled circles: stated flatly. Hollow diamonds and dashed intervals: hedged (about, up to, more than...). "
     "Click a mark for its source."
 )
-TOOLTIP = [
-    alt.Tooltip("value_label:N", title="figure"),
-    alt.Tooltip("qualifier:N", title="hedge"),
-    alt.Tooltip("population:N", title="about"),
-    alt.Tooltip("evidence_kind:N", title="evidence"),
-    alt.Tooltip("evidence_cue:N", title="evidence words"),
-    alt.Tooltip("source_label:N", title="source"),
-    alt.Tooltip("quote:N", title="quote"),
-]
+
+
+def tooltip() -> list:
+    """A figure's tooltip: its value, hedge, population, evidence and source (a function: Altair loads on use)."""
+    return [
+        alt.Tooltip("value_label:N", title="figure"),
+        alt.Tooltip("qualifier:N", title="hedge"),
+        alt.Tooltip("population:N", title="about"),
+        alt.Tooltip("evidence_kind:N", title="evidence"),
+        alt.Tooltip("evidence_cue:N", title="evidence words"),
+        alt.Tooltip("source_label:N", title="source"),
+        alt.Tooltip("quote:N", title="quote"),
+    ]
+
+
 # What the click-to-source panel shows, in order, when the table has it, and its words for each field.
 # The page (static/view.js) and the widget read them from the view's payload: written once, here.
 SOURCE_LABELS = {
@@ -87,6 +92,8 @@ def json_safe_values(data, max_rows: int = 5000) -> dict:
     back into NaN, which is not JSON: jupyter_client then warns under every explorer cell.
     Used only while a view builds its chart (:attr:`View.chart`), never switched on at import.
     """
+    from altair.utils.data import limit_rows, to_values
+
     values = to_values(limit_rows(data, max_rows=max_rows))
     if isinstance(values, dict) and "values" in values:
         rows = [

@@ -7,10 +7,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from helpers.views import core
+from helpers.views.lazy import alt
 
 
 def params_of(view: core.View, *extra: alt.Parameter) -> list[alt.Parameter]:

@@ -12,12 +12,12 @@ so they are spread a few pixels up and down, by their rank within the year.
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.data.tables import load
 from helpers.views import core, encodings
+from helpers.views.lazy import alt
 from helpers.views.marks import domain, empty_note
 
 TITLE = "History and regulation of ketamine"
@@ -116,7 +116,7 @@ def history_chart(view: core.View) -> alt.LayerChart:
         alt.Tooltip("event:N"),
         alt.Tooltip("jurisdiction:N"),
         alt.Tooltip("qualifier:N", title="hedge"),
-        *core.TOOLTIP[3:],
+        *core.tooltip()[3:],
     ]
     spans = all_spans.mark_rule(
         strokeWidth=4, clip=True, aria=False

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
-
 from helpers.views import core
+from helpers.views.lazy import alt
 
 
 def keep_name(chart: alt.Chart) -> alt.LayerChart:

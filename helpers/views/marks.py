@@ -10,15 +10,19 @@ import json
 import warnings
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from helpers.data.dictionary import field_spec
 from helpers.data.provenance import column_values
 from helpers.views import core, encodings
+from helpers.views.lazy import alt
 
-# A single datum for marks that draw once per chart (axis titles that follow a param).
-ONE = alt.InlineData(values=[{"one": 1}])
+
+def one() -> Any:
+    """A single datum, for marks that draw once per chart (axis titles that follow a param)."""
+    return alt.InlineData(values=[{"one": 1}])
+
+
 NOTE_COLOR = "#444"  # text on white: contrast 9.7:1
 # d3 formats for numbers a reader sees: digits with thousands separators, never "2.6e+3" (``g`` switches
 # to exponents once a number has more digits than its precision). ``r`` rounds to significant digits
@@ -149,7 +153,7 @@ def axis_title(text_expr: str, where: str) -> alt.Chart:
     else:
         place = {"x": alt.value(0), "y": alt.value(-10)}
         mark = {"align": "left", "baseline": "bottom"}
-    return alt.Chart(ONE).mark_text(text={"expr": text_expr}, fontWeight="bold", fontSize=11, **mark).encode(**place)
+    return alt.Chart(one()).mark_text(text={"expr": text_expr}, fontWeight="bold", fontSize=11, **mark).encode(**place)
 
 
 def legend_offset(color: alt.Color, offset: int) -> alt.Color:
@@ -224,7 +228,7 @@ def percent_chart(view: core.View, label: str, sort: alt.EncodingSortField, x_ti
         )
     )
     y = alt.Y("row_label:N", title=None, sort=sort, axis=alt.Axis(labelLimit=320))
-    rule, point = intervals(base, y, color, core.TOOLTIP, alt.Axis(title=x_title), alt.Scale(domain=[0, 100]))
+    rule, point = intervals(base, y, color, core.tooltip(), alt.Axis(title=x_title), alt.Scale(domain=[0, 100]))
     n_percent = int((rows["unit"] == "%").sum())
     description = (
         f"{view.title}. Intervals and points on a 0-100% axis, one row per figure, {n_percent} percent figures "

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import pandas as pd
 
 from helpers.models import pk, simulator
@@ -31,6 +30,7 @@ from helpers.params.filters import listed_signal
 from helpers.params.notebooks import MAX_MG_PER_KG
 from helpers.views import core, encodings
 from helpers.views.layers import keep_name
+from helpers.views.lazy import alt
 
 NOTEBOOK = simulator.NOTEBOOK
 CURVES = "curves"  # the filter target of the routes control: the route table, not the rows

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 
-import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.views import core, encodings
+from helpers.views.lazy import alt
 from helpers.views.marks import axis_title, empty_note, log_axis, lookup, series_colors
 
 LOG = "log_scale"
@@ -141,7 +141,7 @@ def prevalence_chart(view: core.View) -> alt.LayerChart:
     titles = {d: y_title(d, str(g["unit"].iloc[0])) for d, g in rows.groupby("denominator")}
     axis = log_axis(LOG, None)  # titled by a text mark (axis_title): the axis title takes no expression
     y = alt.Y("y_mid:Q", scale=y_scale, axis=axis)
-    tooltip = [alt.Tooltip("years:N", title="year"), alt.Tooltip("measure:N"), *core.TOOLTIP]
+    tooltip = [alt.Tooltip("years:N", title="year"), alt.Tooltip("measure:N"), *core.tooltip()]
     hedged = {"color": color, "strokeDash": encodings.hedge_dash(), "tooltip": tooltip}
     spans = (
         base.transform_filter("datum.year_last > datum.year_start")

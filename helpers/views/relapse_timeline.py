@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import pandas as pd
 
 from helpers.data.prepared import prepared
 from helpers.data.units import HOURS_PER, display_units
 from helpers.views import core, encodings
+from helpers.views.lazy import alt
 from helpers.views.marks import NOTE_COLOR, domain, empty_note, figures_above, intervals, log10_of, log_axis
 
 LOG = "log_scale"
@@ -98,7 +98,7 @@ def landmarks_chart(view: core.View) -> alt.LayerChart:
         "row_label:N", title=None, sort=alt.EncodingSortField("duration_low_h", op="min"), axis=alt.Axis(labelLimit=340)
     )
     color = encodings.fixed_color("context", domain("context"), "context")
-    layers = intervals(_timed(view), y, color, core.TOOLTIP, axis, scale)
+    layers = intervals(_timed(view), y, color, core.tooltip(), axis, scale)
     guides = _guides(view, alt.X("pos:Q", scale=scale, axis=axis))
     note = empty_note(
         rows,

@@ -7,10 +7,9 @@ count and the table, but are not drawn on a percent axis.
 
 from __future__ import annotations
 
-import altair as alt
-
 from helpers.data.prepared import prepared
 from helpers.views import core
+from helpers.views.lazy import alt
 from helpers.views.marks import percent_chart
 
 

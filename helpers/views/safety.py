@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import altair as alt
-
 from helpers.data.prepared import prepared
 from helpers.views import core
+from helpers.views.lazy import alt
 from helpers.views.marks import percent_chart
 
 

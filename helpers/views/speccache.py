@@ -29,11 +29,10 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-import altair as alt
-from altair.utils.schemapi import debug_mode
+from typing import Any
 
 from helpers.paths import cache_dir, env_flag, write_atomic
+from helpers.views.lazy import alt
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = "KETAMINE_SPEC_CACHE"
@@ -189,31 +188,39 @@ def stable_names(spec_dict: dict) -> dict:
     return json.loads(text)
 
 
-class SpecChart(alt.Chart):
-    """An ``alt.Chart`` that is a finished Vega-Lite dict, for ``alt.JupyterChart``: no Altair build, no re-validation.
+@cache
+def _spec_chart_class() -> type:
+    """:class:`SpecChart` made when first asked for: it subclasses ``alt.Chart``, and a report kernel,
+    which never draws a widget, does not import Altair (:mod:`helpers.views.lazy`)."""
+    from altair.utils.schemapi import debug_mode
 
-    JupyterChart reads a chart's top-level ``params`` (to make its param and selection traits) and
-    sends ``to_dict()``; building the Altair objects again for that cost 07 and 08 over a second in
-    every JupyterLab and Voilà kernel, and JupyterChart's validating ``to_dict`` up to 1.8 s more.
-    The spec was validated by the tests (every view, every option value).
-    """
+    class SpecChart(alt.Chart):
+        """An ``alt.Chart`` that is a finished Vega-Lite dict, for ``alt.JupyterChart``: no rebuild, no re-validation.
 
-    def __init__(self, spec: dict):
-        super().__init__()
-        object.__setattr__(self, "_spec_dict", spec)
-        with debug_mode(False):  # the objects only carry names, selections and values to JupyterChart
-            self.params = [
-                (alt.TopLevelSelectionParameter if "select" in p else alt.VariableParameter)(**p)
-                for p in spec.get("params", [])
-            ]
+        JupyterChart reads a chart's top-level ``params`` (to make its param and selection traits) and
+        sends ``to_dict()``; building the Altair objects again for that cost 07 and 08 over a second in
+        every JupyterLab and Voilà kernel, and JupyterChart's validating ``to_dict`` up to 1.8 s more.
+        The spec was validated by the tests (every view, every option value).
+        """
 
-    def to_dict(self, *args, **kwargs) -> dict:
-        return copy.deepcopy(self._spec_dict)
+        def __init__(self, spec: dict):
+            super().__init__()
+            object.__setattr__(self, "_spec_dict", spec)
+            with debug_mode(False):  # the objects only carry names, selections and values to JupyterChart
+                self.params = [
+                    (alt.TopLevelSelectionParameter if "select" in p else alt.VariableParameter)(**p)
+                    for p in spec.get("params", [])
+                ]
+
+        def to_dict(self, *args, **kwargs) -> dict:
+            return copy.deepcopy(self._spec_dict)
+
+    return SpecChart
 
 
-def spec_chart(spec_dict: dict) -> SpecChart:
-    """The chart object JupyterChart wants, made from ``spec_dict`` (see :class:`SpecChart`)."""
-    return SpecChart(spec_dict)
+def spec_chart(spec_dict: dict) -> Any:
+    """The chart object JupyterChart wants, made from ``spec_dict`` (see ``_spec_chart_class``)."""
+    return _spec_chart_class()(spec_dict)
 
 
-__all__ = ["SpecChart", "enabled", "folder", "inputs", "key", "spec", "spec_chart", "stable_names"]
+__all__ = ["enabled", "folder", "inputs", "key", "spec", "spec_chart", "stable_names"]
