@@ -25,7 +25,7 @@ class CacheDirError(PermissionError):
 
 
 def cache_dir() -> Path:
-    """Where the Vega bundle, the JavaScript bundles and the view specs are kept between runs:
+    """Where the Vega bundle, the JavaScript bundles, the view specs and the tables' verdicts are kept:
     ``$XDG_CACHE_HOME/ketamine-evidence`` (or ``~/.cache/...``), created with mode 0700.
 
     The cache holds code that reports embed and run, so it must be private. A folder that is a

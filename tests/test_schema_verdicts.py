@@ -1,33 +1,45 @@
-"""Frictionless's verdict on a table is kept by the content validated, across the report kernels' cache reset.
+"""Frictionless's verdict on a table is kept by the content validated (helpers.data.verdicts).
 
-A report kernel empties the ``helpers`` functools caches before every notebook (helpers.run.warmup), and
-each notebook validated the same unchanged tables again: 50-100 ms a table. The verdict is now kept by
-the bytes Frictionless reads (the table's and sources.csv's) and the descriptor: a changed byte in either
-file is a new verdict, and an unchanged file is not validated twice.
+Every kernel (a report's, a Voilà visitor's) validated the same unchanged tables again: Frictionless's
+import (0.26 s) and 15-30 ms a table. The verdict is kept by the bytes Frictionless reads (the table's
+and sources.csv's) and the descriptor: in the process across the report kernels' cache reset, and on
+disk once a table is valid. A changed byte in either file is a new verdict.
 """
 
 from __future__ import annotations
 
-from helpers.data import tables
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.data import tables, verdicts
 from helpers.data.tables import validate_table
 from helpers.run.warmup import clear_caches
 
+ROOT = Path(__file__).resolve().parent.parent
 
-def counted(monkeypatch) -> list[str]:
-    """The tables Frictionless validates from now on (the real validation runs; its calls are listed)."""
-    calls: list[str] = []
+
+@pytest.fixture
+def calls(monkeypatch, tmp_path) -> list[str]:
+    """The tables Frictionless validates from now on, with a cache folder of this test's own and nothing
+    kept in memory (the real validation runs; its calls are listed)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(verdicts, "_KEPT", {})
+    listed: list[str] = []
     real = tables._schema_problems
 
     def spy(table, data_dir, parsed):
-        calls.append(table)
+        listed.append(table)
         return real(table, data_dir, parsed)
 
     monkeypatch.setattr(tables, "_schema_problems", spy)
-    return calls
+    return listed
 
 
-def test_a_source_removed_from_sources_csv_is_seen_though_the_table_is_unchanged(data_copy, monkeypatch):
-    calls = counted(monkeypatch)
+def test_a_source_removed_from_sources_csv_is_seen_though_the_table_is_unchanged(data_copy, calls):
     assert validate_table("response_rates", data_copy) == []
     sources = data_copy / "sources.csv"
     kept = sources.read_bytes()
@@ -41,8 +53,7 @@ def test_a_source_removed_from_sources_csv_is_seen_though_the_table_is_unchanged
     assert calls == ["response_rates", "response_rates"], "the restored bytes are the first verdict's"
 
 
-def test_the_kernels_cache_reset_keeps_the_verdict_and_a_changed_cell_is_validated_afresh(data_copy, monkeypatch):
-    calls = counted(monkeypatch)
+def test_the_kernels_cache_reset_keeps_the_verdict_and_a_changed_cell_is_validated_afresh(data_copy, calls):
     assert validate_table("adverse_effects", data_copy) == []
     clear_caches()  # what a report kernel does before every notebook
     assert validate_table("adverse_effects", data_copy) == []
@@ -53,3 +64,42 @@ def test_the_kernels_cache_reset_keeps_the_verdict_and_a_changed_cell_is_validat
     problems = validate_table("adverse_effects", data_copy)
     assert [(p.row, p.column, p.rule) for p in problems] == [(2, "dose_context", "constraint-error")], problems
     assert calls == ["adverse_effects", "adverse_effects"]
+
+
+def test_a_new_process_reads_a_valid_verdict_from_disk_and_validates_a_broken_table_again(data_copy, calls):
+    path = data_copy / "adverse_effects.csv"
+    good = path.read_text(encoding="utf-8")
+    assert validate_table("adverse_effects", data_copy) == []
+    path.write_text(good.replace("frequent or recreational use", "weekly use", 1), encoding="utf-8")
+    assert validate_table("adverse_effects", data_copy)
+    marks = list((Path(os.environ["XDG_CACHE_HOME"]) / "ketamine-evidence" / verdicts.FOLDER).iterdir())
+    assert len(marks) == 1, "only the valid verdict is marked on disk"
+    verdicts._KEPT.clear()  # a new process: nothing in memory
+    assert validate_table("adverse_effects", data_copy)  # broken: Frictionless again, never a mark
+    path.write_text(good, encoding="utf-8")
+    assert validate_table("adverse_effects", data_copy) == []  # valid: the mark
+    assert calls == ["adverse_effects", "adverse_effects", "adverse_effects"]
+
+
+def test_a_cache_folder_others_can_write_is_not_trusted_for_a_verdict(data_copy, calls):
+    assert validate_table("sources", data_copy) == []
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "ketamine-evidence"
+    folder.chmod(0o777)
+    verdicts._KEPT.clear()
+    assert validate_table("sources", data_copy) == []
+    assert calls == ["sources", "sources"], "a mark in a folder others may write could be planted"
+
+
+def test_a_second_process_loads_the_tables_without_importing_frictionless(tmp_path):
+    code = (
+        "import sys\nfrom helpers.data import load\n"
+        "for t in ('sources', 'response_rates', 'pharmacokinetics'): load(t)\n"
+        "print('frictionless' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    seen = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        seen.append(done.stdout.split()[-1])
+    assert seen == ["True", "False"], seen
