@@ -608,7 +608,7 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
     worst = {"curves": 0.0, "readouts": 0.0}
     samples = 0
     for values in pk_grid():
-        got = read(page, PK, values, (pk_views.CURVE_MARK, pk_views.READOUT_MARK))
+        got = read(page, PK, values, (pk_views.CURVE_MARK, pk_views.READOUT_MARK, pk_views.READOUT_ABOVE_MARK))
         checked = simulator.check(values)
         bands = dict(simulator.simulate_bands(checked))
         curves = pd.DataFrame(got[pk_views.CURVE_MARK])
@@ -625,6 +625,9 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
                 samples += len(errors)
             assert rows["c"].max() == pytest.approx(pk.cmax_tmax(band.central)[0], rel=1e-9), "the peak is drawn"
         readouts = pd.DataFrame(got[pk_views.READOUT_MARK]).drop_duplicates("route").set_index("route")
+        above = pd.DataFrame(got[pk_views.READOUT_ABOVE_MARK]).set_index("route")  # the sum's own unit, one row each
+        assert sorted(above.index) == sorted(readouts.index), (above.index, readouts.index)
+        readouts["hours_above"] = above["hours_above"]
         expected = simulator.compute_readouts(checked, list(bands.items())).set_index("route")
         assert list(readouts.sort_values("rank").index) == [r for r in pk.SIMULATED_ROUTES if r in expected.index]
         for page_field, model_field in (

@@ -36,6 +36,8 @@ NOTEBOOK = simulator.NOTEBOOK
 CURVES = "curves"  # the filter target of the routes control: the route table, not the rows
 CURVE_MARK = "curves"  # named units: the browser test reads their data
 READOUT_MARK = "readouts"
+READOUT_ABOVE_MARK = "readouts_above"  # the hours above the threshold: a sum of their own (readouts_chart)
+READOUT_LAYER = "readout_table"  # both units' layer: its x scale is READOUT_LAYER + "_x"
 DRAWN_POINTS = 241  # about this many samples per drawn curve (2-3 px apart), peaks kept; read-outs use every minute
 TITLE = "Simulated plasma ketamine concentration by route"
 SUBTITLE = [
@@ -57,6 +59,7 @@ DOSE_MG = "pk_dose_mg"
 DOSE_OK = core.RULES_OK
 SAMPLES = "pk_samples"
 STEP_H = "pk_step_h"
+SCALE = f"({DOSE_MG} / weight_kg)"  # mg per kg: a curve is its shape (1 mg/kg) times this
 MINUTES_PER_H = 60  # the grid: one sample a minute (hours come in steps of 0.5, so the grid is pk.simulate's)
 # The read-out table is this much wider than the curves' plot, to the right edge of the routes' legend: the
 # page moves both widths by the same px (layout.js), so on a phone the table keeps the legend's width too.
@@ -166,7 +169,6 @@ def curve_grid(view: core.View) -> alt.Chart:
     # dose, 1 mg/kg at bioavailability 1, on the fixed one-minute grid) times dose / weight. The shape
     # reads only the infusion time and the model; the routes and hours only filter samples, so moving
     # them computes nothing new for the samples kept, and the dose, the unit and the weight multiply.
-    scale = f"({DOSE_MG} / weight_kg)"
     return (
         alt.Chart(alt.sequence(0, size * len(routes), as_="s"))
         .transform_calculate(rank=f"floor(datum.s / {size})", i=f"datum.s % {size}")
@@ -196,10 +198,10 @@ def curve_grid(view: core.View) -> alt.Chart:
             unit_prev=conc_expr(f"((datum.i - 1) / {MINUTES_PER_H})"),
         )
         .transform_calculate(
-            c_low=_ng_ml("f_low", f"datum.unit * {scale}"),
-            c=_ng_ml("f_central", f"datum.unit * {scale}"),
-            c_high=_ng_ml("f_high", f"datum.unit * {scale}"),
-            c_next=f"datum.i < {SAMPLES} - 1 ? {_ng_ml('f_central', f'datum.unit_next * {scale}')} : null",
+            c_low=_ng_ml("f_low", f"datum.unit * {SCALE}"),
+            c=_ng_ml("f_central", f"datum.unit * {SCALE}"),
+            c_high=_ng_ml("f_high", f"datum.unit * {SCALE}"),
+            c_next=f"datum.i < {SAMPLES} - 1 ? {_ng_ml('f_central', f'datum.unit_next * {SCALE}')} : null",
         )
         .transform_calculate(above_h=f"datum.i >= {SAMPLES} - 1 ? 0 : {STEP_H} * ({d0} >= 0 && {d1} >= 0 ? 1 : {part})")
     )
@@ -344,73 +346,83 @@ def _readouts_title() -> str:
     )
 
 
-def readouts_chart(view: core.View) -> alt.Chart:
+def readouts_chart(view: core.View) -> alt.LayerChart:
     """Cmax, Tmax and hours above the threshold per route, aggregated in the page from the full grid
-    (the figure's, :func:`pk_chart`).
+    (the figure's, :func:`pk_chart`), as two text units on one table's scales.
 
-    The unit's data keeps the numbers (cmax, tmax_h, hours_above, cmax_low, cmax_high) beside the
-    text it shows, so a test can hold them to ``simulator.compute_readouts``.
+    The maxima are taken over ``unit``, the curve's shape, which no dose, unit, weight or threshold
+    changes: Cmax is the peak's ``unit`` times the dose per kg, computed as the grid computes ``c``.
+    A max or argmax over values that changed makes Vega rescan its group (4 ms of every dose change
+    when it ran over ``c``). The hours above the threshold do follow the dose: their sum is a unit of its
+    own (:data:`READOUT_ABOVE_MARK`), which Vega updates in place.
+
+    Each unit's data keeps the numbers (cmax, tmax_h, cmax_low, cmax_high; hours_above) beside the text
+    it shows, so a test can hold them to ``simulator.compute_readouts``.
     """
     whole = "format(datum.{0}, '.0f')"
     pct = "format(100 * datum.{0}, '.0f')"
-    return (
+    x = alt.X(
+        "column:N",
+        sort=list(READOUT_COLUMNS),
+        title=None,
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            labelExpr=_header_expr(),
+            # A header as wide as its column: the page narrows the table on a phone (a cut header
+            # shows whole in its tooltip, layout.js); 118 px is a column at the design width.
+            # (the x scale's range: the unit's width signal takes another name when a slide lays it out)
+            labelLimit={"expr": f"min(118, max(30, span(range('{READOUT_LAYER}_x')) / {len(READOUT_COLUMNS)} - 6))"},
+            ticks=False,
+            domain=False,
+        ),
+    )
+    y = alt.Y(
+        "row_label:N",
+        title=None,
+        sort=alt.EncodingSortField("rank", op="min"),
+        axis=alt.Axis(ticks=False, domain=False, labelLimit=300),
+    )
+    text = {"text": "text:N", "tooltip": [alt.Tooltip("route:N")]}
+    peaks = (
         alt.Chart()
         .transform_aggregate(
-            cmax="max(c)",
-            peak="argmax(c)",
-            cmax_low="max(c_low)",
-            cmax_high="max(c_high)",
-            hours_above="sum(above_h)",
+            umax="max(unit)",
+            peak="argmax(unit)",
             groupby=["route", "rank", "iv", "tmax_min", "f_low", "f_central", "f_high"],
         )
         .transform_calculate(
+            cmax=_ng_ml("f_central", f"datum.umax * {SCALE}"),
+            cmax_low=_ng_ml("f_low", f"datum.umax * {SCALE}"),
+            cmax_high=_ng_ml("f_high", f"datum.umax * {SCALE}"),
             row_label=DELIVERY,
             tmax_h="datum.peak.t",
             show_cmax=whole.format("cmax"),
             show_cmax_range=f"datum.cmax_low == datum.cmax_high ? {whole.format('cmax_low')} : "
             f"{whole.format('cmax_low')} + '–' + {whole.format('cmax_high')}",
             show_tmax="format(datum.peak.t * 60, '.0f') + ' min'",
-            show_above="format(datum.hours_above, '.2f')",
             show_bio=f"datum.f_low == datum.f_high ? {pct.format('f_low')} + ' %' : "
             f"{pct.format('f_low')} + '–' + {pct.format('f_high')} + ' %'",
         )
-        .transform_fold(list(READOUT_COLUMNS), as_=["column", "text"])
+        .transform_fold([c for c in READOUT_COLUMNS if c != "show_above"], as_=["column", "text"])
         .mark_text(fontSize=12)
-        .encode(
-            x=alt.X(
-                "column:N",
-                sort=list(READOUT_COLUMNS),
-                title=None,
-                axis=alt.Axis(
-                    orient="top",
-                    labelAngle=0,
-                    labelExpr=_header_expr(),
-                    # A header as wide as its column: the page narrows the table on a phone (a cut header
-                    # shows whole in its tooltip, layout.js); 118 px is a column at the design width.
-                    # (the x scale's range: the unit's width signal takes another name when a slide lays it out)
-                    labelLimit={
-                        "expr": f"min(118, max(30, span(range('{READOUT_MARK}_x')) / {len(READOUT_COLUMNS)} - 6))"
-                    },
-                    ticks=False,
-                    domain=False,
-                ),
-            ),
-            y=alt.Y(
-                "row_label:N",
-                title=None,
-                sort=alt.EncodingSortField("rank", op="min"),
-                axis=alt.Axis(ticks=False, domain=False, labelLimit=300),
-            ),
-            text="text:N",
-            tooltip=[alt.Tooltip("route:N")],
-        )
-        .properties(
-            name=READOUT_MARK,
-            title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
-            width=core.WIDTH + READOUTS_WIDER,
-            height=alt.Step(22),
-            view=alt.ViewBackground(stroke=None),
-        )
+        .encode(x=x, y=y, **text)
+        .properties(name=READOUT_MARK)
+    )
+    above = (
+        alt.Chart()
+        .transform_aggregate(hours_above="sum(above_h)", groupby=["route", "rank", "iv", "tmax_min"])
+        .transform_calculate(row_label=DELIVERY, column="'show_above'", text="format(datum.hours_above, '.2f')")
+        .mark_text(fontSize=12)
+        .encode(x=x, y=y, **text)
+        .properties(name=READOUT_ABOVE_MARK)
+    )
+    return alt.layer(keep_name(peaks), keep_name(above)).properties(
+        name=READOUT_LAYER,
+        title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
+        width=core.WIDTH + READOUTS_WIDER,
+        height=alt.Step(22),
+        view=alt.ViewBackground(stroke=None),
     )
 
 
