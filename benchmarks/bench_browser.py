@@ -400,25 +400,35 @@ def bench_html(browser, tmp: Path, folders: dict[str, Path] | None = None) -> li
             page_text = standalone_page([the_view.payload(the_view.validate({}))], runtime)
             (folders["after"] / f"view-{notebook}.html").write_text(page_text, encoding="utf-8")
     rows = []
-    for notebook, label in ((nb, label) for nb in available() for label in folders):
+    for notebook in available():
         the_view = view(notebook)
-        path = folders[label] / f"view-{notebook}.html"
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        page.goto(path.as_uri())
-        page.wait_for_selector("section.ke-view[data-ready=true]")
+        pages = {}
+        for label in folders:  # each code's page open side by side: their passes alternate
+            pages[label] = browser.new_page(viewport={"width": 1300, "height": 1000})
+            pages[label].goto((folders[label] / f"view-{notebook}.html").as_uri())
+            pages[label].wait_for_selector("section.ke-view[data-ready=true]")
+        found: dict[str, list[tuple]] = {label: [] for label in folders}
         for control in the_view.controls:
-            times, changed = [], 0
+            times: dict[str, list[float]] = {label: [] for label in folders}
+            changed = dict.fromkeys(folders, 0)
+            # Pass by pass, one code then the other: a machine that slows down mid-run slows both alike.
             for _ in range(REPEATS):
-                for value in values_to_try(control):
-                    out = page.evaluate(HTML_CHANGE_JS, [notebook, control.signal, value])
-                    if out is None:  # the input already held this value, or the page did not follow
-                        continue
-                    times.append(out["ms"])
-                    changed += out["changed"]
-            if times:
-                kind = "filter" if control.filters else "setting"
-                rows.append((notebook, control.name, kind, *summary(times), len(times), changed, label))
-        page.close()
+                for label, page in pages.items():
+                    for value in values_to_try(control):
+                        out = page.evaluate(HTML_CHANGE_JS, [notebook, control.signal, value])
+                        if out is None:  # the input already held this value, or the page did not follow
+                            continue
+                        times[label].append(out["ms"])
+                        changed[label] += out["changed"]
+            kind = "filter" if control.filters else "setting"
+            for label in folders:
+                if times[label]:
+                    found[label].append(
+                        (notebook, control.name, kind, *summary(times[label]), len(times[label]), changed[label], label)
+                    )
+        for label, page in pages.items():
+            rows += found[label]
+            page.close()
     return rows
 
 
