@@ -9,8 +9,6 @@ matching rule lives in one place and tests can hold it to a pandas search of the
 
 from __future__ import annotations
 
-import base64
-import gzip
 import html
 import json
 import re
@@ -18,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from helpers.render.offline import gzip_base64
+from helpers.render.offline import gunzip_base64, gzip_base64
 from helpers.render.report_page import banner, script_js, script_json
 
 STATIC = Path(__file__).with_name("static")
@@ -233,4 +231,4 @@ def read_finder_data(page: str) -> dict[str, Any]:
     )
     if found is None:
         raise ValueError("not a finder page: no ke-find-data script")
-    return json.loads(gzip.decompress(base64.b64decode(found.group(1))))
+    return json.loads(gunzip_base64(found.group(1)))

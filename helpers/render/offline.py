@@ -103,6 +103,11 @@ def gzip_base64(data: str | bytes) -> str:
     return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
+def gunzip_base64(text: str) -> str:
+    """The text :func:`gzip_base64` packed (static/unzip.js does the same in the page)."""
+    return gzip.decompress(base64.b64decode(text)).decode("utf-8")
+
+
 # The packed runtime: the code unzipped by the browser's own DecompressionStream, then run in the
 # global scope. window.keVega is the promise of window.vega, which static/view.js waits for.
 PACKED_LOADER = (

@@ -10,9 +10,7 @@ block follow its controls, shows a figure's source on click and keeps the URL ha
 
 from __future__ import annotations
 
-import base64
 import csv
-import gzip
 import html
 import io
 import json
@@ -23,7 +21,7 @@ from typing import Any
 
 from helpers.render.baked import CSS as BAKED_CSS
 from helpers.render.baked import baked_svg
-from helpers.render.offline import gzip_base64
+from helpers.render.offline import gunzip_base64, gzip_base64
 
 VIEW_MIME = "application/vnd.ketamine.view.v1+json"
 STATIC = Path(__file__).parent / "static"
@@ -207,7 +205,7 @@ def read_payloads(page: str) -> list[dict]:
         page,
         re.S,
     )
-    return [json.loads(gzip.decompress(base64.b64decode(text)) if packed else text) for packed, text in found]
+    return [json.loads(gunzip_base64(text) if packed else text) for packed, text in found]
 
 
 def view_html(payload: dict, number: int) -> str:

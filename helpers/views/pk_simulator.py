@@ -142,6 +142,12 @@ def _ng_ml(level: str, base: str) -> str:
     return f"max(datum.{level} * {base}, 0) * {pk.MG_PER_L_TO_NG_PER_ML}"
 
 
+def _conc(level: str, shape: str) -> str:
+    """ng/mL at bioavailability field ``level`` from the dose-free shape field ``shape`` (unit, unit_next,
+    or the read-outs' peak umax): one expression, so the read-outs' Cmax is the grid's own value."""
+    return _ng_ml(level, f"datum.{shape} * {SCALE}")
+
+
 def grid_size() -> int:
     """Samples per route at the longest ``hours`` the notebook allows (one a minute, as ``pk.simulate``)."""
     hours = spec(NOTEBOOK).param("hours").maximum
@@ -198,10 +204,10 @@ def curve_grid(view: core.View) -> alt.Chart:
             unit_prev=conc_expr(f"((datum.i - 1) / {MINUTES_PER_H})"),
         )
         .transform_calculate(
-            c_low=_ng_ml("f_low", f"datum.unit * {SCALE}"),
-            c=_ng_ml("f_central", f"datum.unit * {SCALE}"),
-            c_high=_ng_ml("f_high", f"datum.unit * {SCALE}"),
-            c_next=f"datum.i < {SAMPLES} - 1 ? {_ng_ml('f_central', f'datum.unit_next * {SCALE}')} : null",
+            c_low=_conc("f_low", "unit"),
+            c=_conc("f_central", "unit"),
+            c_high=_conc("f_high", "unit"),
+            c_next=f"datum.i < {SAMPLES} - 1 ? {_conc('f_central', 'unit_next')} : null",
         )
         .transform_calculate(above_h=f"datum.i >= {SAMPLES} - 1 ? 0 : {STEP_H} * ({d0} >= 0 && {d1} >= 0 ? 1 : {part})")
     )
@@ -392,9 +398,9 @@ def readouts_chart(view: core.View) -> alt.LayerChart:
             groupby=["route", "rank", "iv", "tmax_min", "f_low", "f_central", "f_high"],
         )
         .transform_calculate(
-            cmax=_ng_ml("f_central", f"datum.umax * {SCALE}"),
-            cmax_low=_ng_ml("f_low", f"datum.umax * {SCALE}"),
-            cmax_high=_ng_ml("f_high", f"datum.umax * {SCALE}"),
+            cmax=_conc("f_central", "umax"),
+            cmax_low=_conc("f_low", "umax"),
+            cmax_high=_conc("f_high", "umax"),
             row_label=DELIVERY,
             tmax_h="datum.peak.t",
             show_cmax=whole.format("cmax"),

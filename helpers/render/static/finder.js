@@ -3,10 +3,8 @@
    and every chosen facet among the record's values), lists the hits and keeps the search in the hash. */
 (function () {
   'use strict';
-  // The records come packed (gzip, base64: a fifth of their size); unzip.js unpacks them.
-  var holder = document.getElementById('ke-find-data');
-  var packed = holder.getAttribute('data-encoding') === 'gzip+base64';
-  (packed ? window.keUnzipText(holder.textContent) : Promise.resolve(holder.textContent)).then(function (text) {
+  // The records come packed (gzip, base64: a fifth of their size; finder.py); unzip.js unpacks them.
+  window.keUnzipText(document.getElementById('ke-find-data').textContent).then(function (text) {
     start(JSON.parse(text));
   });
 
