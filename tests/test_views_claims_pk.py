@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import random
 import re
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 import vl_convert as vlc
@@ -26,8 +28,9 @@ from helpers.params import ALL, ParameterError, spec, validate
 from helpers.params import read as read_verdict
 from helpers.render.page import VIEW_MIME
 from helpers.views import claims_check as claims_views
-from helpers.views import core, view
+from helpers.views import core, pk_model, view
 from helpers.views import pk_simulator as pk_views
+from helpers.views.lazy import alt
 
 CLAIMS, PK = "07_claims_check", "08_pk_simulator"
 VALID_ROUTES = ", ".join(pk.SIMULATED_ROUTES)
@@ -364,8 +367,36 @@ def test_notebook_answers_quote_the_models_numbers():
 # --- 08: the view's spec ------------------------------------------------------------------------------
 
 
+def test_the_page_finds_the_grid_peak_of_a_curve_whose_tmax_falls_between_minutes():
+    """The data's Tmax are whole minutes, so the page's peak is always the nearest sample there; a table with
+    another Tmax must still get ``numpy.argmax``'s sample (one beside the nearest, when the curve says so)."""
+    k = pk.elimination_rate_per_h()
+    base = pk_model.route_records()[1]  # an absorbed route: its constants, with other Tmax and their ka
+    tmax = (7.3, 17.499, 17.6, 33.49, 59.5, 90.4999)  # x.499: the curve falls slower than it rises
+    records = [{**base, "rank": n, "tmax_min": m, "ka": pk.ka_from_tmax(m / 60, k)} for n, m in enumerate(tmax)]
+    samples = 12 * 60 + 1
+    chart = (
+        pk_model.with_peak(pk_model.with_shape_constants(alt.Chart(alt.Data(values=records))))
+        .transform_calculate(label="datum.tmax_min + ':' + datum.peak")
+        .mark_text()
+        .encode(y="rank:O", text="label:N")
+        .add_params(
+            alt.param(name="infusion_min", value=0),
+            alt.param(name="model", value="one"),
+            alt.param(name=pk_model.SAMPLES, value=samples),
+        )
+    )
+    got = dict(t.split(":") for t in svg_texts(chart.to_dict()) if ":" in t)
+    t = np.arange(samples) / 60
+    for r in records:  # numpy's grid maximum of the same Bateman curve (the dose and F only scale it)
+        curve = r["ka"] / (r["ka"] - k) * (np.exp(-k * t) - np.exp(-r["ka"] * t))
+        assert int(got[f"{r['tmax_min']:g}"]) == int(np.argmax(curve)), (r["tmax_min"], got)
+    nearest = {m: math.floor(m + 0.5) for m in tmax}  # as the page rounds
+    assert {int(got[f"{m:g}"]) - nearest[m] for m in tmax} == {0, 1}, "the grid's peak is the nearest sample or next"
+
+
 def test_route_table_reads_every_number_from_helpers_pk():
-    table = pk_views.route_table().set_index("route")
+    table = pk_model.route_table().set_index("route")
     assert list(table.index) == list(pk.SIMULATED_ROUTES)
     for route in pk.SIMULATED_ROUTES:
         assert tuple(table.loc[route, ["f_low", "f_central", "f_high"]]) == pk.bioavailability(route)
@@ -389,7 +420,7 @@ def test_pk_controls_are_params_with_usable_inputs():
     assert v.control("routes").options == pk.SIMULATED_ROUTES
     (rule,) = v.control("routes").filters
     assert (rule.op, rule.columns, rule.target) == ("one_of", ("route",), pk_views.CURVES)
-    table = pk_views.route_table()
+    table = pk_model.route_table()
     assert list(table[rule.mask(table, "oral, iv")]["route"]) == ["IV", "oral"]
     bound = {p["name"]: p.get("bind") for p in v.spec(bind=True)["params"] if "value" in p}
     # A number box takes no bounds in Vega-Lite's schema: the page sets them from the declaration.
@@ -581,7 +612,11 @@ def pk_grid(size: int = 24) -> list[dict]:
         "threshold_ng_ml": (20.0, 100.0, 250.0),
         "model": ("one", "two"),
     }
-    cases = [validate(PK)]
+    # and one whose IV bolus stays above the threshold from the first sample to the last (no crossing)
+    cases = [
+        validate(PK),
+        validate(PK, {"routes": "IV", "dose": 10.0, "infusion_min": 0.0, "hours": 1.0, "threshold_ng_ml": 20.0}),
+    ]
     for i in range(size):
         pick = {name: options[(i + rng.randrange(len(options))) % len(options)] for name, options in factors.items()}
         dose, unit = pick.pop("dose")
@@ -607,8 +642,9 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
     page = opened[PK]
     worst = {"curves": 0.0, "readouts": 0.0}
     samples = 0
+    crossings = set()  # the page finds the hours above from the crossings: the grid must meet each case
     for values in pk_grid():
-        got = read(page, PK, values, (pk_views.CURVE_MARK, pk_views.READOUT_MARK, pk_views.READOUT_ABOVE_MARK))
+        got = read(page, PK, values, (pk_views.CURVE_MARK, pk_views.READOUT_MARK))
         checked = simulator.check(values)
         bands = dict(simulator.simulate_bands(checked))
         curves = pd.DataFrame(got[pk_views.CURVE_MARK])
@@ -618,6 +654,8 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
             band = bands[route]
             index = rows["i"].astype(int).to_numpy()
             assert index[0] == 0 and index[-1] == len(band.time_h) - 1, "first and last samples are drawn"
+            thinned = simulator._chart_samples(band, pk_views.DRAWN_POINTS)  # the Python side's thinning
+            assert list(index) == list(thinned), (route, values, sorted(set(index) ^ set(thinned))[:10])
             assert abs(rows["t"].to_numpy() - band.time_h[index]).max() < 1e-9
             for field, curve in (("c_low", band.low), ("c", band.central), ("c_high", band.high)):
                 errors = [relative_error(a, b) for a, b in zip(rows[field], curve.conc_ng_ml[index], strict=True)]
@@ -625,9 +663,6 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
                 samples += len(errors)
             assert rows["c"].max() == pytest.approx(pk.cmax_tmax(band.central)[0], rel=1e-9), "the peak is drawn"
         readouts = pd.DataFrame(got[pk_views.READOUT_MARK]).drop_duplicates("route").set_index("route")
-        above = pd.DataFrame(got[pk_views.READOUT_ABOVE_MARK]).set_index("route")  # the sum's own unit, one row each
-        assert sorted(above.index) == sorted(readouts.index), (above.index, readouts.index)
-        readouts["hours_above"] = above["hours_above"]
         expected = simulator.compute_readouts(checked, list(bands.items())).set_index("route")
         assert list(readouts.sort_values("rank").index) == [r for r in pk.SIMULATED_ROUTES if r in expected.index]
         for page_field, model_field in (
@@ -640,6 +675,23 @@ def test_pk_page_curves_and_readouts_equal_helpers_pk_on_a_grid(pages):
             for route in expected.index:
                 error = relative_error(readouts.loc[route, page_field], expected.loc[route, model_field])
                 worst["readouts"] = max(worst["readouts"], error)
+        last = round(values["hours"] * 60)
+        for row in readouts.itertuples():
+            if row.hours_above == 0:
+                crossings.add("never above")
+            else:
+                crossings.add(
+                    ("above from the start" if row.rise == 0 else "rises through")
+                    + " and "
+                    + ("above at the end" if row.fall == last else "falls through")
+                )
+    assert crossings == {
+        "never above",
+        "above from the start and falls through",
+        "rises through and falls through",
+        "rises through and above at the end",
+        "above from the start and above at the end",
+    }, crossings
     PARITY.update(worst)
     print(f"\n08 parity over {len(pk_grid())} input sets, {samples} curve values: max relative error {worst}")
     assert worst["curves"] < 1e-3 and worst["readouts"] < 1e-3, worst

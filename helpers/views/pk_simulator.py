@@ -1,44 +1,55 @@
 """PK simulator (08): the teaching model's curves computed in the page. EDUCATIONAL ONLY, NOT MEDICAL ADVICE.
 
-The spec holds a six-row route table (bioavailability low/central/high from the evidence
-table, the absorption rate ka, and the model constants, all read from ``helpers.models.pk``, never
-retyped) and a static ``sequence`` of route x minute. Vega expressions keep the time grid
-``helpers.models.pk.simulate`` uses (one sample a minute up to ``hours``) and evaluate the
-closed-form curves on it:
+The spec holds a six-row route table (bioavailability low/central/high from the evidence table, the
+absorption rate ka, and the model constants, all read from ``helpers.models.pk``, never retyped) and a
+static ``sequence`` of route x drawn sample. Vega expressions (``helpers.views.pk_model``) evaluate the
+closed-form curves on the samples ``helpers.models.simulator`` draws from ``pk.simulate``'s
+one-a-minute grid (evenly thinned, the last and the peak kept):
 
 - IV bolus and IV zero-order infusion, one-compartment or Clements two-compartment (a sum of
   two exponentials; one-compartment is the same sum with one term);
 - first-order absorption (the Bateman function) for the other routes.
 
-Cmax, Tmax and hours above the threshold are aggregates over that grid, shown as a text
-table under the chart, so every control (routes, dose and its unit, weight, infusion time,
-hours, threshold, model) redraws without Python, in a saved HTML file too. The line chart
-draws a thinned grid that keeps every peak. The grey bands are the documented concentration
-ranges (pk-007/8/9, ``helpers.models.simulator.landmark_rows``): they are the view's rows.
+Cmax, Tmax and hours above the threshold on that one-minute grid are computed from each route's row,
+shown as a text table under the chart, so every control (routes, dose and its unit, weight, infusion
+time, hours, threshold, model) redraws without Python, in a saved HTML file too. The grey bands are
+the documented concentration ranges (pk-007/8/9, ``helpers.models.simulator.landmark_rows``): they
+are the view's rows.
 """
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
-
 from helpers.models import pk, simulator
-from helpers.params import spec
 from helpers.params.expr import js_string
 from helpers.params.filters import listed_signal
 from helpers.params.notebooks import MAX_MG_PER_KG
 from helpers.views import core, encodings
 from helpers.views.layers import keep_name
 from helpers.views.lazy import alt
+from helpers.views.pk_model import (
+    DOSE_MG,
+    DOSE_OK,
+    KEPT,
+    LAST,
+    MINUTES_PER_H,
+    SAMPLES,
+    STEP_H,
+    conc_expr,
+    conc_ng_ml,
+    route_records,
+    with_hours_above,
+    with_peak,
+    with_shape_constants,
+)
 
 NOTEBOOK = simulator.NOTEBOOK
 CURVES = "curves"  # the filter target of the routes control: the route table, not the rows
 CURVE_MARK = "curves"  # named units: the browser test reads their data
 READOUT_MARK = "readouts"
-READOUT_ABOVE_MARK = "readouts_above"  # the hours above the threshold: a sum of their own (readouts_chart)
-READOUT_LAYER = "readout_table"  # both units' layer: its x scale is READOUT_LAYER + "_x"
-DRAWN_POINTS = 241  # about this many samples per drawn curve (2-3 px apart), peaks kept; read-outs use every minute
+DRAWN_POINTS = 241  # at most this many evenly spaced samples per drawn curve (2-3 px apart); read-outs use every minute
+SLOTS = DRAWN_POINTS + 2  # a route's drawn samples: the evenly spaced ones, the last and the peak (curve_grid)
 TITLE = "Simulated plasma ketamine concentration by route"
 SUBTITLE = [
     simulator.SUBTITLE,
@@ -54,13 +65,6 @@ READOUT_COLUMNS = {  # folded column -> header (the threshold's header follows i
     "show_bio": "bioavailability F",
 }
 
-# Derived params: the dose in mg and the grid of pk.simulate (core.RULES_OK holds while the declared rules do).
-DOSE_MG = "pk_dose_mg"
-DOSE_OK = core.RULES_OK
-SAMPLES = "pk_samples"
-STEP_H = "pk_step_h"
-SCALE = f"({DOSE_MG} / weight_kg)"  # mg per kg: a curve is its shape (1 mg/kg) times this
-MINUTES_PER_H = 60  # the grid: one sample a minute (hours come in steps of 0.5, so the grid is pk.simulate's)
 # The read-out table is this much wider than the curves' plot, to the right edge of the routes' legend: the
 # page moves both widths by the same px (layout.js), so on a phone the table keeps the legend's width too.
 READOUTS_WIDER = 95
@@ -71,49 +75,18 @@ DELIVERY = (  # a read-out row's label
 )
 
 
-def route_records() -> list[dict]:
-    """One row per simulatable route with what the page's formulas need, read from ``helpers.models.pk``.
-
-    Plain Python numbers (None where a route has none), so the spec carries the exact floats.
-    """
-    params = pk.load_parameters()
-    two = pk.two_compartment_constants()
-    rows = []
-    for rank, route in enumerate(pk.SIMULATED_ROUTES):
-        low, central, high = pk.bioavailability(route)
-        iv = route == "IV"
-        rows.append(
-            {
-                "route": route,
-                "rank": rank,
-                "iv": iv,
-                "f_low": low,
-                "f_central": central,
-                "f_high": high,
-                "ka": None if iv else pk.absorption_rate_per_h(route),
-                "tmax_min": None if iv else pk.tmax_h(route) * 60.0,
-                "k": pk.elimination_rate_per_h(),
-                "v_l_per_kg": params["V_L_per_kg"],
-                "v1_l_per_kg": two["V1_L_per_kg"],
-                "a": two["A"],
-                "alpha": two["alpha_per_h"],
-                "b": two["B"],
-                "beta": two["beta_per_h"],
-            }
-        )
-    return rows
-
-
-def route_table() -> pd.DataFrame:
-    """:func:`route_records` as a table (for tests and the pandas side of the routes filter)."""
-    return pd.DataFrame(route_records())
-
-
-def _derived_params() -> list[alt.Parameter]:
-    """Params computed from the controls (Vega signals): dose in mg, the dose rule, the time grid."""
+def _derived_params(view: core.View) -> list[alt.Parameter]:
+    """Params computed from the controls (Vega signals): dose in mg, the time grid, and which routes the
+    filters keep (once per change for six routes, where each sample tested its route's name)."""
     dose = "toNumber(dose)"  # a number box gives text
     mg_per_kg = "dose_unit == 'mg/kg'"
+    # The controls' filters alone: with the rules' verdict in it, the array would be new on every change of
+    # any control, and Vega would test every sample again (the rules are the grid filter's own term).
+    kept = ", ".join(
+        " && ".join(f.expr(c.signal, row) for c, f in view.rules(CURVES)) or "true" for row in route_records()
+    )
     return [
+        alt.param(name=KEPT, expr=f"[{kept}]"),
         alt.param(name=DOSE_MG, expr=f"{mg_per_kg} ? {dose} * weight_kg : {dose}"),
         # pk.simulate: n = round(hours * 60) + 1 samples from 0 to hours (np.linspace)
         alt.param(name=SAMPLES, expr=f"max(2, min(round(hours * 60) + 1, {pk.MAX_DEFAULT_POINTS}))"),
@@ -121,114 +94,55 @@ def _derived_params() -> list[alt.Parameter]:
     ]
 
 
-def conc_expr(t: str) -> str:
-    """mg/L at time ``t`` (hours) for bioavailability 1, as in ``helpers.models.pk._curve``.
-
-    IV: D/V * sum c_i e^{-l_i t} (bolus) or (D/T)/V * sum c_i/l_i (1 - e^{-l_i tin}) e^{-l_i (t - tin)}
-    with tin = min(t, T) (infusion over T hours). Other routes: D ka / (V (ka - k)) (e^{-k t} - e^{-ka t}).
-    """
-    tin = f"min({t}, datum.T)"
-    inf = " + ".join(
-        f"datum.{c} / datum.{lam} * (1 - exp(-datum.{lam} * {tin})) * exp(-datum.{lam} * ({t} - {tin}))"
-        for c, lam in (("c1", "l1"), ("c2", "l2"))
-    )
-    bolus = f"datum.c1 * exp(-datum.l1 * {t}) + datum.c2 * exp(-datum.l2 * {t})"
-    iv = f"(datum.T > 0 ? datum.D / datum.T / datum.vol * ({inf}) : datum.D / datum.vol * ({bolus}))"
-    oral = f"datum.D * datum.ka / (datum.vol * (datum.ka - datum.k)) * (exp(-datum.k * {t}) - exp(-datum.ka * {t}))"
-    return f"(datum.iv ? {iv} : {oral})"
-
-
-def _ng_ml(level: str, base: str) -> str:
-    return f"max(datum.{level} * {base}, 0) * {pk.MG_PER_L_TO_NG_PER_ML}"
-
-
-def _conc(level: str, shape: str) -> str:
-    """ng/mL at bioavailability field ``level`` from the dose-free shape field ``shape`` (unit, unit_next,
-    or the read-outs' peak umax): one expression, so the read-outs' Cmax is the grid's own value."""
-    return _ng_ml(level, f"datum.{shape} * {SCALE}")
-
-
-def grid_size() -> int:
-    """Samples per route at the longest ``hours`` the notebook allows (one a minute, as ``pk.simulate``)."""
-    hours = spec(NOTEBOOK).param("hours").maximum
-    return int(round(hours * 60)) + 1
-
-
 def curve_grid(view: core.View) -> alt.Chart:
-    """Every route's time grid, filtered by the controls, with its concentrations.
+    """The drawn samples of every route kept by the controls, with their concentrations.
 
-    The rows are static: a ``sequence`` of route x sample index (six routes x one sample a minute
-    over the longest ``hours``), each joined once to its route's row. A control change only moves
-    filters and recomputes fields, so the page creates no rows (``flatten`` would make thousands).
-    Fields: route, i, t (hours), unit (mg/L for 1 mg/kg at bioavailability 1; unit_prev and unit_next at the
-    samples beside it), c_low, c (central),
-    c_high (ng/mL) and ``above_h``, the part of the interval to the next sample at or above the
-    threshold (as ``helpers.models.pk.time_above``).
+    The grid is ``helpers.models.simulator``'s thinned one: every ``stride``-th sample of the one-a-minute
+    grid (about ``DRAWN_POINTS``), the last, and the peak (:func:`with_peak`), as ``_chart_samples`` keeps
+    them. The rows are static: a ``sequence`` of route x slot (``SLOTS`` each), joined once to its route's
+    row; a control change moves filters and recomputes fields, so the page creates no rows, and it
+    computes about 1,500 samples where the one-a-minute grid had 17,000.
+    Fields: route, slot, i (the sample's minute), t (hours), unit (mg/L for 1 mg/kg at bioavailability 1),
+    c_low, c (central) and c_high (ng/mL).
     """
     routes = route_records()
-    size = grid_size()
-    thr = "toNumber(threshold_ng_ml)"
-    d0, d1 = f"(datum.c - {thr})", f"(datum.c_next - {thr})"
-    part = f"(({d0} >= 0) != ({d1} >= 0) ? max({d0}, {d1}) / abs({d1} - {d0}) : 0)"
     fields = [c for c in routes[0] if c != "rank"]
+    stride = f"max(1, ceil({LAST} / {DRAWN_POINTS - 1}))"
+    index = f"datum.slot < {DRAWN_POINTS} ? datum.slot * {stride} : datum.slot == {DRAWN_POINTS} ? {LAST} : datum.peak"
+    # An evenly spaced sample past the end, or a peak already among the samples, is left out.
+    drawn = (
+        f"datum.slot < {DRAWN_POINTS} ? datum.i < {LAST} : datum.slot == {DRAWN_POINTS}"
+        f" || (datum.i % {stride} != 0 && datum.i < {LAST})"
+    )
     # The model is linear in the dose per kg of body weight: each route's curve is its shape (a unit
-    # dose, 1 mg/kg at bioavailability 1, on the fixed one-minute grid) times dose / weight. The shape
-    # reads only the infusion time and the model; the routes and hours only filter samples, so moving
-    # them computes nothing new for the samples kept, and the dose, the unit and the weight multiply.
-    return (
-        alt.Chart(alt.sequence(0, size * len(routes), as_="s"))
-        .transform_calculate(rank=f"floor(datum.s / {size})", i=f"datum.s % {size}")
+    # dose, 1 mg/kg at bioavailability 1, on the one-minute grid) times dose / weight. The shape reads
+    # only the infusion time and the model, and which samples are drawn only the hours: the dose, the
+    # unit and the weight multiply, and the routes only filter.
+    kept = (
+        alt.Chart(alt.sequence(0, SLOTS * len(routes), as_="s"))
+        .transform_calculate(rank=f"floor(datum.s / {SLOTS})", slot=f"datum.s % {SLOTS}")
         .transform_lookup(
             lookup="rank",
             from_=alt.LookupData(alt.Data(values=routes), "rank", fields),
         )
-        .transform_filter(view.row_filter(CURVES))
-        .transform_filter(f"{DOSE_OK} && datum.i < {SAMPLES}")
+        .transform_filter(f"{DOSE_OK} && {KEPT}[datum.rank]")
+    )
+    return (
+        with_peak(with_shape_constants(kept))
+        .transform_calculate(i=index)
+        .transform_filter(drawn)
+        .transform_calculate(t=f"datum.i / {MINUTES_PER_H}")
+        .transform_calculate(unit=conc_expr("datum.t"))
         .transform_calculate(
-            D="1",
-            T="datum.iv && infusion_min > 0 ? infusion_min / 60 : 0",
-            two="datum.iv && model == 'two'",
-            t=f"datum.i / {MINUTES_PER_H}",
+            c_low=conc_ng_ml("f_low", "unit"),
+            c=conc_ng_ml("f_central", "unit"),
+            c_high=conc_ng_ml("f_high", "unit"),
         )
-        .transform_calculate(
-            vol="datum.two ? datum.v1_l_per_kg : datum.v_l_per_kg",
-            c1="datum.two ? datum.a : 1",
-            l1="datum.two ? datum.alpha : datum.k",
-            c2="datum.two ? datum.b : 0",
-            l2="datum.two ? datum.beta : datum.k",
-        )
-        .transform_calculate(
-            unit=conc_expr("datum.t"),
-            unit_next=conc_expr(f"((datum.i + 1) / {MINUTES_PER_H})"),
-            # Here, not in the curves' own transforms: a branch that adds fields makes Vega copy every sample.
-            unit_prev=conc_expr(f"((datum.i - 1) / {MINUTES_PER_H})"),
-        )
-        .transform_calculate(
-            c_low=_conc("f_low", "unit"),
-            c=_conc("f_central", "unit"),
-            c_high=_conc("f_high", "unit"),
-            c_next=f"datum.i < {SAMPLES} - 1 ? {_conc('f_central', 'unit_next')} : null",
-        )
-        .transform_calculate(above_h=f"datum.i >= {SAMPLES} - 1 ? 0 : {STEP_H} * ({d0} >= 0 && {d1} >= 0 ? 1 : {part})")
     )
 
 
 def curves_layer(view: core.View) -> alt.LayerChart:
-    """Shaded bioavailability range and central line per route, on a grid thinned to about
-    ``DRAWN_POINTS`` samples that keeps the first, the last and every peak.
-
-    The grid is the figure's (:func:`pk_chart` gives it to both the curves and the read-outs), and the
-    thinning is the layer's: the area and the line read one pipeline (as two units, Vega-Lite computed
-    the grid three times over for every change)."""
-    stride = f"max(1, ceil(({SAMPLES} - 1) / {DRAWN_POINTS - 1}))"
-    # The peak: a sample at or above both neighbours. A curve has one peak, and the low, central and high
-    # curves are one shape times their bioavailability, so theirs is the same sample. (A joinaggregate of
-    # the maxima found it too, but a branch that adds fields makes Vega copy every sample of the grid on
-    # every change: 18 of 35 ms.)
-    keep = (
-        f"datum.i % {stride} == 0 || datum.i == {SAMPLES} - 1"
-        " || (datum.unit >= datum.unit_prev && datum.unit >= datum.unit_next)"
-    )
+    """Shaded bioavailability range and central line per route, on the grid of :func:`curve_grid`."""
     drawn = alt.Chart()
     color = alt.Color(
         "route:N",
@@ -250,7 +164,7 @@ def curves_layer(view: core.View) -> alt.LayerChart:
         .encode(x=x, y=alt.Y("c:Q", title="plasma ketamine (ng/mL)"), color=color, tooltip=tooltip)
         .properties(name=CURVE_MARK)
     )
-    return alt.layer(spread, keep_name(line)).transform_filter(keep)
+    return alt.layer(spread, keep_name(line))
 
 
 LANE_PX = 13  # a documented range's lane at the plot's right edge, and its label's line
@@ -352,18 +266,13 @@ def _readouts_title() -> str:
     )
 
 
-def readouts_chart(view: core.View) -> alt.LayerChart:
-    """Cmax, Tmax and hours above the threshold per route, aggregated in the page from the full grid
-    (the figure's, :func:`pk_chart`), as two text units on one table's scales.
+def readouts_chart(view: core.View) -> alt.Chart:
+    """Cmax, Tmax and hours above the threshold per route, computed in the page from each kept route's
+    row (:func:`with_peak`, :func:`with_hours_above`), not from the drawn grid, which has every minute no more.
 
-    The maxima are taken over ``unit``, the curve's shape, which no dose, unit, weight or threshold
-    changes: Cmax is the peak's ``unit`` times the dose per kg, computed as the grid computes ``c``.
-    A max or argmax over values that changed makes Vega rescan its group (4 ms of every dose change
-    when it ran over ``c``). The hours above the threshold do follow the dose: their sum is a unit of its
-    own (:data:`READOUT_ABOVE_MARK`), which Vega updates in place.
-
-    Each unit's data keeps the numbers (cmax, tmax_h, cmax_low, cmax_high; hours_above) beside the text
-    it shows, so a test can hold them to ``simulator.compute_readouts``.
+    Cmax is the peak's ``unit`` times the dose per kg, computed as the grid computes ``c``. The unit's data
+    keeps the numbers (cmax, tmax_h, cmax_low, cmax_high, hours_above) beside the text it shows, so a test
+    can hold them to ``simulator.compute_readouts``.
     """
     whole = "format(datum.{0}, '.0f')"
     pct = "format(100 * datum.{0}, '.0f')"
@@ -378,7 +287,7 @@ def readouts_chart(view: core.View) -> alt.LayerChart:
             # A header as wide as its column: the page narrows the table on a phone (a cut header
             # shows whole in its tooltip, layout.js); 118 px is a column at the design width.
             # (the x scale's range: the unit's width signal takes another name when a slide lays it out)
-            labelLimit={"expr": f"min(118, max(30, span(range('{READOUT_LAYER}_x')) / {len(READOUT_COLUMNS)} - 6))"},
+            labelLimit={"expr": f"min(118, max(30, span(range('{READOUT_MARK}_x')) / {len(READOUT_COLUMNS)} - 6))"},
             ticks=False,
             domain=False,
         ),
@@ -389,46 +298,34 @@ def readouts_chart(view: core.View) -> alt.LayerChart:
         sort=alt.EncodingSortField("rank", op="min"),
         axis=alt.Axis(ticks=False, domain=False, labelLimit=300),
     )
-    text = {"text": "text:N", "tooltip": [alt.Tooltip("route:N")]}
-    peaks = (
-        alt.Chart()
-        .transform_aggregate(
-            umax="max(unit)",
-            peak="argmax(unit)",
-            groupby=["route", "rank", "iv", "tmax_min", "f_low", "f_central", "f_high"],
-        )
+    rows = alt.Chart(alt.Data(values=route_records())).transform_filter(f"{DOSE_OK} && {KEPT}[datum.rank]")
+    peaks = with_peak(with_shape_constants(rows)).transform_calculate(
+        cmax=conc_ng_ml("f_central", "umax"),
+        cmax_low=conc_ng_ml("f_low", "umax"),
+        cmax_high=conc_ng_ml("f_high", "umax"),
+    )
+    return (
+        with_hours_above(peaks)
         .transform_calculate(
-            cmax=_conc("f_central", "umax"),
-            cmax_low=_conc("f_low", "umax"),
-            cmax_high=_conc("f_high", "umax"),
             row_label=DELIVERY,
-            tmax_h="datum.peak.t",
             show_cmax=whole.format("cmax"),
             show_cmax_range=f"datum.cmax_low == datum.cmax_high ? {whole.format('cmax_low')} : "
             f"{whole.format('cmax_low')} + '–' + {whole.format('cmax_high')}",
-            show_tmax="format(datum.peak.t * 60, '.0f') + ' min'",
+            show_tmax="format(datum.peak, '.0f') + ' min'",
+            show_above="format(datum.hours_above, '.2f')",
             show_bio=f"datum.f_low == datum.f_high ? {pct.format('f_low')} + ' %' : "
             f"{pct.format('f_low')} + '–' + {pct.format('f_high')} + ' %'",
         )
-        .transform_fold([c for c in READOUT_COLUMNS if c != "show_above"], as_=["column", "text"])
+        .transform_fold(list(READOUT_COLUMNS), as_=["column", "text"])
         .mark_text(fontSize=12)
-        .encode(x=x, y=y, **text)
-        .properties(name=READOUT_MARK)
-    )
-    above = (
-        alt.Chart()
-        .transform_aggregate(hours_above="sum(above_h)", groupby=["route", "rank", "iv", "tmax_min"])
-        .transform_calculate(row_label=DELIVERY, column="'show_above'", text="format(datum.hours_above, '.2f')")
-        .mark_text(fontSize=12)
-        .encode(x=x, y=y, **text)
-        .properties(name=READOUT_ABOVE_MARK)
-    )
-    return alt.layer(keep_name(peaks), keep_name(above)).properties(
-        name=READOUT_LAYER,
-        title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
-        width=core.WIDTH + READOUTS_WIDER,
-        height=alt.Step(22),
-        view=alt.ViewBackground(stroke=None),
+        .encode(x=x, y=y, text="text:N", tooltip=[alt.Tooltip("route:N")])
+        .properties(
+            name=READOUT_MARK,
+            title=alt.Title({"expr": _readouts_title()}, anchor="start", fontSize=12),
+            width=core.WIDTH + READOUTS_WIDER,
+            height=alt.Step(22),
+            view=alt.ViewBackground(stroke=None),
+        )
     )
 
 
@@ -445,20 +342,17 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
         "threshold. A table of read-outs follows: Cmax, Tmax and hours above the threshold per route."
     )
     under, over = bands_layer(view)
-    curves = alt.layer(under, curves_layer(view), over, keep_name(encodings.rows_layer(view.rows, view))).properties(
+    grid = curve_grid(view)  # the area and the line read one pipeline (as two units, each computed it)
+    drawn = curves_layer(view).properties(data=grid.data, transform=grid.transform)
+    curves = alt.layer(under, drawn, over, keep_name(encodings.rows_layer(view.rows, view))).properties(
         width=core.WIDTH, height=320
     )
-    # The grid belongs to the whole figure: the curves and the read-outs branch from one computation of
-    # it (the bands and the rows bring data of their own).
-    grid = curve_grid(view)
     return encodings.with_params(
         # The title is the whole view's: it starts at the figure's left edge, past the read-outs' row labels.
         # On the curves it started after their narrower axis, so wrapped to the page's box it ran over it.
         alt.vconcat(
             curves,
             readouts_chart(view),
-            data=grid.data,
-            transform=grid.transform,
             spacing=24,
             title=encodings.title(TITLE, SUBTITLE),
         )
@@ -468,7 +362,7 @@ def pk_chart(view: core.View) -> alt.VConcatChart:
         .resolve_legend(color="independent")
         .properties(description=description),
         view,
-        *_derived_params(),
+        *_derived_params(view),
     )
 
 
