@@ -34,6 +34,8 @@ NOTEBOOKS = ROOT / "notebooks"
 VENV_BIN = Path(sys.executable).parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
+# A view page writes its CSV file when idle or when its link is reached (view.js): reach it, then read it.
+READ_HREF_JS = '(a) => { a.dispatchEvent(new FocusEvent("focus")); return a.href; }'
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",

@@ -110,7 +110,7 @@ def test_page_and_python_csv_are_the_same_bytes_for_hostile_cells(opened):
 @pytest.mark.browser
 def test_page_csv_download_keeps_the_tables_column_order(opened):
     tab, payload, the_view = opened
-    href = tab.get_attribute("a.ke-download", "href")
+    href = tab.eval_on_selector("a.ke-download", bs.READ_HREF_JS)
     assert href.startswith("blob:")
     text = tab.evaluate("async (u) => await (await fetch(u)).text()", href)
     assert next(csv.reader(io.StringIO(text))) == list(the_view.rows.columns)
@@ -118,6 +118,53 @@ def test_page_csv_download_keeps_the_tables_column_order(opened):
         [r for r in payload["rows"] if r["id"] in set(payload["initial_ids"])], page.csv_columns(payload)
     )
     assert text == initial, "the page's CSV at the start is the Python one, byte for byte"
+
+
+# One turn of the page's script: a control moves, the view answers, and the link is reached before any idle time.
+CHANGE_THEN_REACH_JS = """async ([value]) => {
+  const s = document.querySelector('section[data-notebook="05_safety"]');
+  const a = s.querySelector("a.ke-download");
+  const select = s.querySelector('.ke-controls select[name="dose_context"]');
+  const updates = Number(s.getAttribute("data-updates"));
+  const answered = new Promise((resolve) => {
+    const obs = new MutationObserver(() => {
+      if (Number(s.getAttribute("data-updates")) > updates) { obs.disconnect(); resolve(); }
+    });
+    obs.observe(s, {attributes: true, attributeFilter: ["data-updates"]});
+  });
+  const before = a.href;
+  select.value = value;
+  select.dispatchEvent(new Event("change", {bubbles: true}));
+  await answered;
+  const answeredHref = a.href;
+  a.dispatchEvent(new FocusEvent("focus"));
+  const reached = a.href;
+  return {before, answeredHref, reached, text: await (await fetch(reached)).text()};
+}"""
+
+
+@pytest.mark.browser
+def test_the_csv_file_is_written_after_the_change_is_drawn_and_is_current_once_the_link_is_reached(opened):
+    tab, payload, the_view = opened
+    tab.eval_on_selector("a.ke-download", bs.READ_HREF_JS)
+    got = tab.evaluate(CHANGE_THEN_REACH_JS, ["anesthetic dose"])
+    assert got["answeredHref"] == got["before"], "the file waits for idle time: not on the change's way to the screen"
+    assert got["reached"] != got["before"], "reaching the link writes the file of the rows kept now"
+    kept = the_view.filter(the_view.validate({"dose_context": "anesthetic dose"}))
+    assert [r["id"] for r in csv.DictReader(io.StringIO(got["text"]))] == list(kept["id"])
+    # Left alone, the page writes it when idle: the link then holds the rows of the next change by itself.
+    tab.evaluate(CHANGE_THEN_REACH_JS.replace('a.dispatchEvent(new FocusEvent("focus"));', ""), ["all"])
+    bs.poll(
+        lambda: (
+            tab.evaluate(
+                "async () => (await (await fetch(document.querySelector('a.ke-download').href)).text())"
+            ).count("\r\n")
+            == len(the_view.rows) + 1
+        ),
+        10,
+        "the idle page to write the file of every row",
+        page=tab,
+    )
 
 
 # --- caches ---------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_saved_report_view_follows_its_controls_click_and_hash(browser, runtime,
         )
         shown = page.eval_on_selector_all(".ke-table tr[data-id]:not([hidden])", "els => els.map(e => e.dataset.id)")
         assert shown == [rid for rid in rows["id"] if rid in set(expected["id"])]
-        href = page.get_attribute("a.ke-download", "href")
+        href = page.eval_on_selector("a.ke-download", bs.READ_HREF_JS)
         assert href.startswith("blob:")
         text = page.evaluate("async (u) => await (await fetch(u)).text()", href)
         downloaded = list(csv.DictReader(io.StringIO(text)))

@@ -122,7 +122,19 @@
     payload.rows.forEach(function (r) { rowsById[r.id] = r; });
     var csvColumns = payload.columns || (payload.rows.length ? Object.keys(payload.rows[0]) : payload.table_columns);
     var blobUrl = null;
-    var blobRows = null;  // the ids in the file blobUrl holds
+    var blobRows = null;  // the ids of the rows kept, as the file has (or is about to have) them
+    var fileRows = null;  // rows the file is still to be written with (update)
+    function writeFile() {
+      if (!fileRows) return;
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+      blobUrl = URL.createObjectURL(new Blob([csvText(fileRows, csvColumns)], { type: "text/csv;charset=utf-8" }));
+      fileRows = null;
+      download.href = blobUrl;
+    }
+    // A pointer or the keyboard reaches the link before it follows it: the file is the rows kept then.
+    ["pointerover", "pointerdown", "focus", "click", "contextmenu"].forEach(function (name) {
+      download.addEventListener(name, writeFile);
+    });
     var updates = 0;
     var tools = null;  // cite.js: downloads, "cite this view", the highlighted figure
     var keptIds = {};
@@ -184,13 +196,14 @@
         var n = Object.keys(ids).length;
         count.textContent = fill(fill(fill(hints.count, "n", String(n)), "total", String(payload.rows.length)), "noun", payload.noun);
         var chosen = payload.rows.filter(function (r) { return ids[r.id]; });
-        // A new file only when the rows differ: a Blob and its URL cost ~1 ms, and most changes keep the rows.
+        // A new file only when the rows differ, and not before the frame: the text, the Blob and its URL
+        // cost 1-2 ms a change. It is written when the page is idle, or at once when the link is reached.
         var listed = chosen.map(function (r) { return r.id; }).join("\u0000");
-        if (blobUrl === null || listed !== blobRows) {
-          if (blobUrl) URL.revokeObjectURL(blobUrl);
-          blobUrl = URL.createObjectURL(new Blob([csvText(chosen, csvColumns)], { type: "text/csv;charset=utf-8" }));
+        if (blobRows === null || listed !== blobRows) {
           blobRows = listed;
-          download.href = blobUrl;
+          fileRows = chosen;
+          if (window.requestIdleCallback) window.requestIdleCallback(writeFile, { timeout: 250 });
+          else window.setTimeout(writeFile, 50);
         }
         download.hidden = false;
         download.textContent = fill(fill(hints.download, "n", String(n)), "noun", payload.noun);
