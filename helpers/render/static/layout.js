@@ -130,6 +130,9 @@
     var running = null;
     var again = false;
     var lastWidth = -1;
+    // The box's width as the last layout found it (ResizeObserver): after a change has touched the page,
+    // reading box.clientWidth would force a layout of its own before the one the frame does anyway.
+    var seenWidth = -1;
 
     function drawnWidth() {
       var svg = box.querySelector("svg");
@@ -139,9 +142,10 @@
     function setWidth(w, value) { if (w.top) view.width(value); else view.signal(w.name, value); }
 
     function once() {
-      var avail = Math.floor(box.clientWidth) - 2;
+      var width = seenWidth >= 0 ? seenWidth : box.clientWidth;
+      var avail = Math.floor(width) - 2;
       if (avail <= 0) return Promise.resolve();
-      lastWidth = box.clientWidth;
+      lastWidth = width;
       view.signal("ke_width", avail);
       plan.texts.forEach(function (t) {
         t.room = Infinity;
@@ -225,7 +229,10 @@
     }
 
     if (window.ResizeObserver) {
-      new ResizeObserver(function () { if (box.clientWidth !== lastWidth) fit(); }).observe(box);
+      new ResizeObserver(function () {
+        seenWidth = box.clientWidth;  // laid out just now: no extra layout
+        if (seenWidth !== lastWidth) fit();
+      }).observe(box);
     }
     return { fit: fit, fitted: function () { return running || Promise.resolve(); } };
   }
