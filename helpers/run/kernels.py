@@ -338,6 +338,12 @@ class Kernel:
             return
         try:
             if self.km.has_kernel:
+                process = getattr(self.km.provisioner, "process", None)
+                if process is not None:
+                    # Killed (its process group) and reaped here: jupyter_client would find it alive at once
+                    # after the signal and poll again 0.1 s later, at the end of every report run.
+                    run_sync(self.km.provisioner.kill)()
+                    process.wait(timeout=5)
                 run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - a dead kernel is fine here
             pass
