@@ -113,9 +113,12 @@ class KeptKernelEngine(NBClientEngine):
         # papermill saves the whole notebook at every cell's start and end (14 times for one of ours),
         # and each save JSON-encodes the view's 1 MB output again: 1.0 of 1.5 s of a worker's time per
         # three notebooks, taken from the kernels on 2 cores. The notebook is saved once, by
-        # notebook_complete, which papermill calls after this method also when a cell fails.
+        # notebook_complete, which papermill calls after this method, when a cell was stopped: papermill's own
+        # final write, after this method, then never comes. After a run that ends, that final write is the one
+        # save (another 30 ms a notebook).
         save = nb_man.save
         nb_man.save = _no_save
+        ended = False
         client = PapermillNotebookClient(
             nb_man,
             km=km,
@@ -128,7 +131,9 @@ class KeptKernelEngine(NBClientEngine):
         )
         client.kc = kc  # the kernel's kept, ready client (None: nbclient makes its own)
         try:
-            return client.execute()
+            executed = client.execute()
+            ended = True
+            return executed
         except (CellTimeoutError, DeadKernelError) as error:
             index = running[0] if running else None
             if isinstance(error, CellTimeoutError):
@@ -140,7 +145,8 @@ class KeptKernelEngine(NBClientEngine):
                 raise CellStopped(source_cell_index(nb_man.nb, index), message) from None
             raise CellStopped(None, message) from None
         finally:
-            nb_man.save = save
+            if not ended:
+                nb_man.save = save
             if kc is None and client.kc is not None:
                 client.kc.stop_channels()
 
