@@ -218,7 +218,7 @@ class Kernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
-            run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+            _wait_for_ready(self.kc, START_TIMEOUT)
         except RuntimeError as error:  # "Kernel died before replying to kernel_info", or its timeout
             raise KernelStepError(f"the kernel did not start: {error} ({_exit_reason(self.km)})") from None
         self.kc.allow_stdin = False
@@ -375,6 +375,35 @@ def _environ(values: dict[str, str]):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _wait_for_ready(kc: Any, timeout: float) -> None:
+    """``kc.wait_for_ready`` without its last step: the kernel answered kernel_info on shell and a message
+    came on IOPub (so IOPub is connected; else ask again, as jupyter_client does).
+
+    jupyter_client then drains IOPub until it has been silent for 0.2 s: at every kernel start, with both
+    cores idle while each worker waits. Nothing here needs that: every reply and output is matched to its
+    request's id, so an earlier message left on IOPub is never taken for a later one's.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = run_sync(kc.get_shell_msg)(timeout=1)
+        except queue.Empty:
+            reply = None
+        if reply is not None and reply.get("parent_header", {}).get("msg_id") == msg_id:
+            try:
+                run_sync(kc.get_iopub_msg)(timeout=0.2)
+            except queue.Empty:
+                pass  # IOPub not connected yet: the kernel's status for this request was lost; ask again
+            else:
+                kc._handle_kernel_info_reply(reply)
+                return
+        if not run_sync(kc.is_alive)():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
 def _no_save(**_kwargs: Any) -> None:
