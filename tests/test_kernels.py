@@ -177,3 +177,33 @@ def test_a_kernel_killed_during_a_cell_names_the_cell(tmp_path):
     assert killed.error == "cell 2: the kernel died while running this cell (killed by signal SIGKILL)"
     assert (out / "killed__default.FAILED.ipynb").is_file()
     assert after.ok, after.error
+
+
+def test_a_kernel_slower_than_a_second_to_start_is_still_found_ready(tmp_path, monkeypatch):
+    """Under load a kernel takes seconds to answer its first kernel_info; the wait asks again every second,
+    so the answer it gets is to an earlier request. It must take that answer, not wait for the latest one
+    (which stays one behind until the time runs out: three report runs failed so in a loaded make test)."""
+    from helpers.run.kernels import Kernel, _wait_for_ready
+
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text("import time\ntime.sleep(2.5)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(slow), os.environ.get("PYTHONPATH", "")]))
+    kernel = Kernel(warm=False)
+    started = time.monotonic()
+    calls = []
+
+    def timed_wait(kc, timeout):
+        calls.append(timeout)
+        return _wait_for_ready(kc, 15)  # not the 120 s of START_TIMEOUT: a hang fails in seconds
+
+    monkeypatch.setattr("helpers.run.kernels._wait_for_ready", timed_wait)
+    try:
+        kernel.start(tmp_path)
+        assert calls, "the kernel's start waits with _wait_for_ready"
+        assert time.monotonic() - started >= 2.5, "the kernel did take more than a second to boot"
+        assert kernel.request("x = 41 + 1", "a request", 30)["status"] == "ok"
+        answer = kernel.request("", "a question", 30, {"x": "x"})["user_expressions"]["x"]
+        assert answer["data"]["text/plain"] == "42"
+    finally:
+        kernel.shutdown()

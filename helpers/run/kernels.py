@@ -387,12 +387,14 @@ def _wait_for_ready(kc: Any, timeout: float) -> None:
     """
     deadline = time.monotonic() + timeout
     while True:
-        msg_id = kc.kernel_info()
+        kc.kernel_info()
         try:
             reply = run_sync(kc.get_shell_msg)(timeout=1)
         except queue.Empty:
             reply = None
-        if reply is not None and reply.get("parent_header", {}).get("msg_id") == msg_id:
+        # Any kernel_info reply: a kernel slower than 1 s to start answers the first request while the
+        # loop has sent the next, so a reply matched to the latest request would always be one behind.
+        if reply is not None and reply.get("msg_type") == "kernel_info_reply":
             try:
                 run_sync(kc.get_iopub_msg)(timeout=0.2)
             except queue.Empty:
