@@ -77,6 +77,19 @@ def test_the_lazy_names_of_the_data_layer_still_load():
     assert fresh("from helpers.data import load\nprint(len(load('sources')))") == "5"
 
 
+def twice_on_one_cache(code: str, tmp_path: Path) -> list[str]:
+    """``code``'s last printed line in two new processes, one after the other, sharing one empty cache folder."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT / "notebooks", env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append(done.stdout.strip().splitlines()[-1])
+    return runs
+
+
 def test_a_report_builds_every_view_from_the_spec_cache_without_altair(tmp_path):
     """A report kernel needs the rows, the declaration and the cached spec, not Altair (0.35-0.45 s of
     imports): every view's report payload is made with Altair never imported, once the spec cache holds
@@ -94,14 +107,7 @@ def test_a_report_builds_every_view_from_the_spec_cache_without_altair(tmp_path)
         "clear_caches()\n"
         "print(sorted(m for m in ('altair', 'ipywidgets', 'anywidget') if m in sys.modules))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    runs = []
-    for _ in range(2):  # the first fills the cache (a builder imports Altair), the second reads it
-        done = subprocess.run(
-            [sys.executable, "-c", code], cwd=ROOT / "notebooks", env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        runs.append(done.stdout.strip().splitlines()[-1])
+    runs = twice_on_one_cache(code, tmp_path)  # the first fills the cache (a builder imports Altair)
     assert runs == ["['altair', 'anywidget', 'ipywidgets']", "[]"], runs
 
 
@@ -118,12 +124,5 @@ def test_a_report_worker_writes_every_views_page_block_without_altair(tmp_path):
         "blocks = [view_html(p, i) for i, p in enumerate(payloads, 1)]\n"
         "print(len(blocks) == len(BUILDERS) > 0, 'altair' in sys.modules)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    runs = []
-    for _ in range(2):  # the first fills the caches (the spec's and the compiled Vega's), the second reads them
-        done = subprocess.run(
-            [sys.executable, "-c", code], cwd=ROOT / "notebooks", env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        runs.append(done.stdout.strip().splitlines()[-1])
+    runs = twice_on_one_cache(code, tmp_path)  # the first fills the spec's and the compiled Vega's caches
     assert runs[1] == "True False", runs  # (the first run's builders import Altair)
