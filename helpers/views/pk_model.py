@@ -21,7 +21,7 @@ NOTEBOOK = simulator.NOTEBOOK
 # Derived params: the dose in mg and the grid of pk.simulate (core.RULES_OK holds while the declared rules do).
 DOSE_MG = "pk_dose_mg"
 DOSE_OK = core.RULES_OK
-KEPT = "pk_route_kept"  # each route's verdict under the routes control, by rank (_derived_params)
+KEPT = "pk_route_kept"  # each route's verdict under the routes control, by rank (pk_simulator._derived_params)
 SAMPLES = "pk_samples"
 STEP_H = "pk_step_h"
 LAST = f"({SAMPLES} - 1)"  # the last sample's index (its minute)
