@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import uuid
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,21 @@ def cache_dir() -> Path:
 
 FALSE_WORDS = frozenset({"0", "false", "off", "no", ""})
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
+
+
+@cache
+def installed_version(package: str) -> str | None:
+    """The installed version of ``package`` (its distribution name), None when it is not installed.
+
+    Part of every cache key (specs, compiled and drawn charts, bundles, table verdicts). Read from the
+    metadata once per process: a lookup scans the installed distributions (a few ms), and importing
+    the package instead would cost far more (Altair: 0.4 s)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
 
 def env_flag(name: str, default: bool) -> bool:

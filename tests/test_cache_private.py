@@ -73,3 +73,12 @@ def test_the_spec_cache_does_not_read_a_folder_that_is_not_private(cache_home):
     planted.write_text(json.dumps({"$schema": speccache.SCHEMA_PREFIX + "v6.json", "mark": "planted"}))
     fresh = {"$schema": speccache.SCHEMA_PREFIX + "v6.json", "mark": "tick"}
     assert speccache.spec("05_safety", lambda: fresh) == fresh
+
+
+def test_the_cache_keys_version_is_the_installed_one_and_none_for_a_missing_package():
+    import pandas
+
+    from helpers.paths import installed_version
+
+    assert installed_version("pandas") == pandas.__version__
+    assert installed_version("no-such-package-ketamine-evidence") is None

@@ -21,10 +21,9 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any
 
-from helpers.paths import cache_dir, write_atomic
+from helpers.paths import cache_dir, installed_version, write_atomic
 
 FOLDER = "table-verdicts"
 KEEP_DAYS = 30
@@ -33,20 +32,11 @@ FORM = 1  # what a key is made of; a new form makes every earlier mark unused
 _KEPT: dict[tuple[str, str], tuple[Any, ...]] = {}
 
 
-@cache
-def _frictionless_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("frictionless")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def key(table: str, descriptor: dict, contents: Sequence[bytes]) -> str:
     """The verdict's key: the table, the descriptor, Frictionless's version and every byte it reads."""
     digest = hashlib.sha256()
-    for part in (str(FORM), _frictionless_version(), table, json.dumps(descriptor, sort_keys=True)):
+    tool = installed_version("frictionless") or "unknown"
+    for part in (str(FORM), tool, table, json.dumps(descriptor, sort_keys=True)):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for content in contents:
         digest.update(len(content).to_bytes(8, "big") + content)

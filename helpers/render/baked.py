@@ -21,7 +21,7 @@ import re
 import warnings
 from typing import Any
 
-from helpers.paths import cache_dir, write_atomic
+from helpers.paths import cache_dir, installed_version, write_atomic
 from helpers.render.compiled import NotCached, view_vega
 
 FOLDER = "vega-svgs"
@@ -72,10 +72,8 @@ def _filled(page_payload: dict) -> dict:
 
 
 def _draw(vega: dict[str, Any], draw: bool = True) -> str:
-    from importlib.metadata import version
-
     text = json.dumps(
-        [version("vl-convert-python"), FORM, vega], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        [installed_version("vl-convert-python"), FORM, vega], sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     path = cache_dir() / FOLDER / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}.svg"
     try:

@@ -14,10 +14,9 @@ import copy
 import hashlib
 import json
 import re
-from functools import cache
 from typing import Any
 
-from helpers.paths import cache_dir, write_atomic
+from helpers.paths import cache_dir, installed_version, write_atomic
 from helpers.render.offline import LEFT_OUT_TRANSFORMS
 
 FOLDER = "vega-specs"
@@ -26,13 +25,6 @@ VEGA_SCHEMA = "https://vega.github.io/schema/vega/"
 
 class CompileError(ValueError):
     """A chart the saved page's Vega runtime cannot draw."""
-
-
-@cache
-def _tool_version() -> str:
-    from importlib.metadata import version
-
-    return version("vl-convert-python")
 
 
 def _vl_version(vl_spec: dict) -> str:
@@ -48,7 +40,7 @@ def _vl_version(vl_spec: dict) -> str:
 
 
 def _versions(vl_spec: dict) -> tuple[str, str]:
-    return _tool_version(), _vl_version(vl_spec)
+    return installed_version("vl-convert-python"), _vl_version(vl_spec)
 
 
 def is_vega_spec(value: Any) -> bool:

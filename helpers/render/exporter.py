@@ -189,6 +189,7 @@ class _Lazy:
         return self.make()
 
 
+@lru_cache(maxsize=1)
 def report_css() -> str:
     """The report page's stylesheet: the template's ``report.css``, then the page's and the views' rules.
     A page includes it, or links to one shared copy (``styles_src``: a site's ``assets/styles-<hash>.css``)."""

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from helpers.paths import cache_dir, write_atomic
+from helpers.paths import cache_dir, installed_version, write_atomic
 
 
 def digest(text: str) -> str:
@@ -47,15 +47,13 @@ def cache_javascript_bundles() -> None:
     ``helpers.render.offline.enable_offline`` in every JupyterLab and Voilà kernel.
     """
     try:
-        from importlib.metadata import version
-
         import vl_convert
     except ImportError:
         return
     original = vl_convert.javascript_bundle
     if getattr(original, "cached_on_disk", False):
         return
-    tag = version("vl-convert-python")
+    tag = installed_version("vl-convert-python")
 
     def javascript_bundle(*args, **kwargs):
         key = json.dumps([tag, args, sorted(kwargs.items())], default=str)

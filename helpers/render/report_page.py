@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers import DISCLAIMER, EDUCATIONAL_NOTE
-from helpers.paths import cache_dir
+from helpers.paths import cache_dir, installed_version
 from helpers.render.jsbundle import read_checked, write_checked
 from helpers.render.offline import PACKED_MARK, packed_js, vega_runtime_js
 
@@ -31,11 +31,10 @@ def runtime_file() -> Path:
     file that does not match is built again (``helpers.render.jsbundle.read_checked``): a planted
     file is never embedded. No shared temp folder is read or written.
     """
-    from importlib.metadata import version
-
     # Named by package versions read from metadata: importing altair here would cost seconds.
     # "-vg": Vega alone, packed (helpers.render.offline); older files held Vega-Lite and vega-embed too.
-    path = cache_dir() / f"vega-runtime-vlc{version('vl-convert-python')}-altair{version('altair')}-vg.js"
+    vlc, altair = installed_version("vl-convert-python"), installed_version("altair")
+    path = cache_dir() / f"vega-runtime-vlc{vlc}-altair{altair}-vg.js"
     if read_checked(path) is not None:
         return path
     return write_checked(path, packed_js(vega_runtime_js()))

@@ -27,11 +27,10 @@ import shutil
 import time
 from collections.abc import Callable
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from helpers.paths import cache_dir, env_flag, write_atomic
+from helpers.paths import cache_dir, env_flag, installed_version, write_atomic
 from helpers.views.lazy import alt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,10 +67,8 @@ def key(root: Path = ROOT) -> str:
     """A hash of the inputs' paths and bytes and of the library versions."""
     digest = hashlib.sha256()
     for name in PACKAGES:
-        try:
-            digest.update(f"{name}=={version(name)}\n".encode())
-        except PackageNotFoundError:
-            digest.update(f"{name} missing\n".encode())
+        found = installed_version(name)
+        digest.update((f"{name}=={found}\n" if found else f"{name} missing\n").encode())
     for path in inputs(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes())
