@@ -90,7 +90,8 @@ FIRST_CHART_JS = """
 })();
 """
 VOILA_TARGET_S = 3.0
-REPEATS = 3  # passes over each control's values
+REPEATS = 3  # passes over each control's values, at least
+MIN_CHANGES = 30  # and more passes until a control has this many: a median of 9 moved by +-3 ms between runs
 
 # Changes the bound input of a param, then waits until the page has followed it: Vega's run is over,
 # the SVG is redrawn and the count, table and hash are updated (view.js bumps data-updates).
@@ -412,9 +413,10 @@ def bench_html(browser, tmp: Path, folders: dict[str, Path] | None = None) -> li
             times: dict[str, list[float]] = {label: [] for label in folders}
             changed = dict.fromkeys(folders, 0)
             # Pass by pass, one code then the other: a machine that slows down mid-run slows both alike.
-            for _ in range(REPEATS):
+            tried = values_to_try(control)
+            for _ in range(max(REPEATS, -(-MIN_CHANGES // max(1, len(tried))))):
                 for label, page in pages.items():
-                    for value in values_to_try(control):
+                    for value in tried:
                         out = page.evaluate(HTML_CHANGE_JS, [notebook, control.signal, value])
                         if out is None:  # the input already held this value, or the page did not follow
                             continue
