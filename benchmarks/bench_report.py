@@ -158,6 +158,7 @@ def main() -> None:
         f"{plain:6.1f} s   report is {speedup:4.2f}x faster   (target >= {TARGETS['report']:g}x: "
         f"{verdict(speedup >= TARGETS['report'])})"
     )
+    print(f"  (the median of {len(runs)} report runs: {', '.join(f'{r:.2f}' for r in runs)} s)")
     print(f"same batch on fresh kernels (--fresh-kernels) {fresh:6.1f} s   warm is {fresh / warm:4.2f}x faster")
     print(
         f"floor {len(notebooks)} x import {explore_s:.2f} s / {cores} cores = {floor:6.1f} s   "
